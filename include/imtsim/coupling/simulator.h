@@ -1,0 +1,94 @@
+#ifndef imtsim_coupling_simulator_h
+#define imtsim_coupling_simulator_h
+
+#include <deal.II/base/conditional_ostream.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/timer.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/lac/affine_constraints.h>
+
+#include <imtsim/electric/electric_problem.h>
+#include <imtsim/materials/phase_quadrature.h>
+#include <imtsim/mesh/geometry.h>
+#include <imtsim/postprocessing/field_output.h>
+#include <imtsim/postprocessing/summary.h>
+#include <imtsim/thermal/thermal_problem.h>
+
+#include <ostream>
+#include <stdexcept>
+#include <vector>
+
+namespace imtsim
+{
+  /** Thrown when the staggered iteration does not converge. */
+  class ConvergenceError : public std::runtime_error
+  {
+  public:
+    using std::runtime_error::runtime_error;
+  };
+
+  /**
+   * The coupled electro-thermal steady state: mesh, degrees of freedom, the
+   * staggered (Picard, Anderson-accelerated) iteration between the electric
+   * and the thermal problem, refinement cycles, and the output of each
+   * cycle. The physics is in ElectricProblem and ThermalProblem; the phases
+   * enter both through one PhaseQuadrature.
+   */
+  template <int dim>
+  class Simulator
+  {
+  public:
+    /**
+     * @p log receives the progress report (rank 0 only); @p prm is echoed
+     * into the output directory.
+     */
+    Simulator(const Parameters &      parameters,
+              const ParameterHandler &prm,
+              std::ostream &          log);
+
+    /**
+     * Run all cycles. Returns their summaries; throws ConvergenceError
+     * (after writing the last state) if a cycle did not converge.
+     */
+    std::vector<Summary>
+    run();
+
+  private:
+    void
+    setup_dofs();
+    void
+    set_initial_temperature();
+    void
+    refine_and_transfer();
+    /** The staggered iteration; returns true if converged. */
+    bool
+    solve_coupled(Summary &summary);
+    void
+    evaluate_verification(Summary &summary) const;
+
+    const Parameters &                        parameters;
+    const MPI_Comm                            comm;
+    ConditionalOStream                        pcout;
+    TimerOutput                               timer;
+    SampleGeometry<dim>                       geometry;
+    PhaseLaw                                  law;
+    parallel::distributed::Triangulation<dim> triangulation;
+    FE_Q<dim>                                 fe;
+    DoFHandler<dim>                           dof_handler;
+    IndexSet                                  owned_dofs, relevant_dofs;
+    AffineConstraints<double>                 hanging_node_constraints;
+    PhaseQuadrature<dim>                      quadrature;
+    ElectricProblem<dim>                      electric;
+    ThermalProblem<dim>                       thermal;
+    SummaryEvaluator<dim>                     evaluator;
+    FieldOutput<dim>                          field_output;
+
+    /** Temperature of the last iterate (ghosted) and its successor. */
+    VectorType temperature, temperature_new;
+    std::string initial_condition;
+  };
+} // namespace imtsim
+
+#endif

@@ -1,0 +1,27 @@
+# Runs EXE on PRM in WORKDIR and checks that it exits with the expected code
+# and prints the expected fragment, both given on the first line of PRM:
+#   # expect: <exit code> <message fragment>
+file(STRINGS ${PRM} _first LIMIT_COUNT 1)
+string(REGEX MATCH "^# expect: ([0-9]+) (.*)$" _match "${_first}")
+if(NOT _match)
+  message(FATAL_ERROR "${PRM}: first line must be '# expect: <code> <text>'")
+endif()
+set(_code ${CMAKE_MATCH_1})
+set(_fragment "${CMAKE_MATCH_2}")
+file(MAKE_DIRECTORY ${WORKDIR})
+execute_process(COMMAND ${EXE} ${PRM}
+  WORKING_DIRECTORY ${WORKDIR}
+  RESULT_VARIABLE _result
+  OUTPUT_VARIABLE _out
+  ERROR_VARIABLE _err
+  TIMEOUT 120)
+if(NOT "${_result}" STREQUAL "${_code}")
+  message(FATAL_ERROR "expected exit code ${_code}, got '${_result}'.\n"
+    "stdout:\n${_out}\nstderr:\n${_err}")
+endif()
+string(FIND "${_err}" "${_fragment}" _pos)
+if(_pos EQUAL -1)
+  message(FATAL_ERROR "expected the message to contain '${_fragment}'.\n"
+    "stderr:\n${_err}")
+endif()
+message(STATUS "rejected as expected (exit ${_result}): ${_err}")
