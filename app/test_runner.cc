@@ -85,6 +85,13 @@ main(int argc, char **argv)
             check("parallel slab: voltage within 1%",
                   v.at("voltage_relative_error") < 0.01);
           }
+        if (v.count("j_cr_found_A_per_m2"))
+          check("critical current found by the solver within 1% of (P-9)",
+                std::abs(v.at("j_cr_found_A_per_m2") / v.at("j_cr_A_per_m2") -
+                         1) < 0.01);
+        if (v.count("j0_over_j_cr"))
+          check("metal present exactly when j0 > j_cr",
+                (s.metal_volume_fraction > 0) == (v.at("j0_over_j_cr") > 1));
         if (v.count("j0_over_j_cr"))
           std::cout << "  metal present: "
                     << (s.metal_volume_fraction > 0 ? "yes" : "no")

@@ -8,6 +8,7 @@
 #include <imtsim/coupling/anderson_acceleration.h>
 #include <imtsim/coupling/simulator.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -83,6 +84,9 @@ namespace imtsim
         initial.initialize(variables,
                            parameters.thermal.initial_temperature,
                            constants);
+        // muParser compiles lazily: evaluate once so that a syntax error is
+        // reported here, naming the entry.
+        initial.value(Point<dim>());
       }
     catch (...)
       {
@@ -125,9 +129,8 @@ namespace imtsim
     const double T0 = parameters.thermal.substrate_temperature;
     AndersonAcceleration anderson(parameters.solver.anderson_depth);
     double       beta    = parameters.solver.relaxation;
-    double       last_dT = std::numeric_limits<double>::max();
     VectorType   x(owned_dofs, comm), g(owned_dofs, comm),
-      next(owned_dofs, comm);
+      next(owned_dofs, comm), last_f(owned_dofs, comm);
     x = temperature;
     std::vector<int> previous_class(triangulation.n_active_cells(), 2);
     Timer            clock;
@@ -171,17 +174,38 @@ namespace imtsim
               << std::endl;
 
         summary.picard_iterations = k;
+        if (!std::isfinite(dT))
+          throw ConvergenceError(
+            "the temperature became non-finite in Picard step " +
+            std::to_string(k) + " of cycle " + std::to_string(summary.cycle) +
+            "; try continuation ('Solver/Continuation steps') or a smaller "
+            "'Solver/Relaxation'.");
         if (dT < parameters.solver.picard_tolerance && changed == 0)
           return true;
-        // A growing update means the iteration is cycling: damp it harder
-        // and restart the acceleration.
-        if (k > 2 && dT > 2 * last_dT)
+        switch (parameters.solver.acceleration)
           {
-            beta = std::max(0.5 * beta, 0.05);
-            anderson.reset();
+            case AccelerationType::none:
+              next = x;
+              next.add(beta, f);
+              break;
+            case AccelerationType::aitken:
+              // omega_k = -omega_{k-1} r_{k-1}.(r_k - r_{k-1}) / |r_k - r_{k-1}|^2
+              if (k > 1)
+                {
+                  VectorType dr(f);
+                  dr -= last_f;
+                  const double dr2 = dr * dr;
+                  if (dr2 > 0)
+                    beta = std::clamp(-beta * (last_f * dr) / dr2, 0.02, 1.);
+                }
+              last_f = f;
+              next   = x;
+              next.add(beta, f);
+              break;
+            case AccelerationType::anderson:
+              anderson.step(x, g, beta, next);
+              break;
           }
-        last_dT = dT;
-        anderson.step(x, g, beta, next);
         x = next;
       }
     return false;
@@ -205,6 +229,14 @@ namespace imtsim
     v["j0_A_per_m2"]   = j0;
     v["j_cr_A_per_m2"] = j_cr;
     v["j0_over_j_cr"]  = j0 / j_cr;
+    // Below j_cr the state is insulating and T - T0 scales exactly with
+    // j0^2, so the current at which the hottest point reaches T_MIT, i.e.
+    // at which metal first appears, follows from this run.
+    if (summary.metal_volume_fraction == 0 &&
+        summary.temperature_max_K > T0)
+      v["j_cr_found_A_per_m2"] =
+        j0 * std::sqrt((m.transition_temperature - T0) /
+                       (summary.temperature_max_K - T0));
 
     if (parameters.verification.benchmark == BenchmarkType::insulating_slab)
       {

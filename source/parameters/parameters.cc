@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <sstream>
 
 namespace imtsim
 {
@@ -321,12 +322,22 @@ namespace imtsim
                       Patterns::Double(0),
                       "Converged when max|T_k+1 - T_k| / T0 is below this "
                       "and no cell changed its phase class [-].");
+    prm.declare_entry(
+      "Acceleration",
+      "aitken",
+      Patterns::Selection("none|aitken|anderson"),
+      "How the staggered iteration T -> G(T) is accelerated. 'none': fixed "
+      "under-relaxation. 'aitken': the relaxation factor is adapted every "
+      "step from the last two updates (Aitken/Irons-Tuck); it damps the "
+      "oscillating mode that makes plain Picard cycle near the critical "
+      "current. 'anderson': Anderson mixing of the last iterates (see "
+      "'Anderson depth').");
     prm.declare_entry("Relaxation",
                       "1",
                       Patterns::Double(0),
                       "Under-relaxation factor of the temperature update, in "
-                      "(0, 1]; halved automatically when the update grows "
-                      "[-].");
+                      "(0, 1]: fixed for 'none', the first step's for "
+                      "'aitken', the mixing factor for 'anderson' [-].");
     prm.declare_entry("Anderson depth",
                       "5",
                       Patterns::Integer(0, 50),
@@ -348,6 +359,10 @@ namespace imtsim
     polynomial_degree     = prm.get_integer("Polynomial degree");
     max_picard_iterations = prm.get_integer("Maximum Picard iterations");
     picard_tolerance      = prm.get_double("Picard tolerance");
+    const std::string a   = prm.get("Acceleration");
+    acceleration          = a == "none"   ? AccelerationType::none :
+                            a == "aitken" ? AccelerationType::aitken :
+                                            AccelerationType::anderson;
     relaxation            = prm.get_double("Relaxation");
     anderson_depth        = prm.get_integer("Anderson depth");
     linear_tolerance      = prm.get_double("Linear solver tolerance");
@@ -561,7 +576,18 @@ namespace imtsim
         throw InputError("(command line)",
                          "cannot open the parameter file '" + filename + "'.");
     }
-    prm.parse_input(filename, "", /*skip_undefined=*/false, true);
+    try
+      {
+        prm.parse_input(filename, "", /*skip_undefined=*/false, true);
+      }
+    catch (const ExceptionBase &e)
+      {
+        // Keep deal.II's description (it names the line and the entry) but
+        // drop the source location and stack trace meant for developers.
+        std::ostringstream info;
+        e.print_info(info);
+        throw InputError(filename, info.str());
+      }
 
     for (const auto &o : overrides)
       {

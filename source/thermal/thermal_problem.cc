@@ -86,6 +86,29 @@ namespace imtsim
     std::vector<double>         T_q;
     std::vector<Tensor<1, dim>> grad_psi;
 
+    // The current that carries the Peltier flux H j. In a cell cut by the
+    // interface psi_h has one smooth gradient, so sigma_M grad psi_h in the
+    // metal part would overstate the normal current crossing the interface
+    // by up to sigma_M/sigma_I. The current the discrete problem actually
+    // passes through the cell is sigma_K grad psi_h with sigma_K the cell's
+    // volume-averaged conductivity (what its stiffness matrix uses), so that
+    // is the current used in the Peltier terms of cut cells.
+    const bool cut         = peltier && quadrature.is_cut(cell);
+    double     sigma_cell  = 0;
+    if (cut)
+      {
+        double volume = 0;
+        quadrature.for_each_part(
+          cell, [&](const FEValues<dim> &fe, const Region region) {
+            for (const unsigned int q : fe.quadrature_point_indices())
+              {
+                sigma_cell += law.sigma(0, region) * fe.JxW(q);
+                volume += fe.JxW(q);
+              }
+          });
+        sigma_cell /= volume;
+      }
+
     quadrature.for_each_part(
       cell, [&](const FEValues<dim> &fe, const Region region) {
         T_q.resize(fe.n_quadrature_points);
@@ -97,7 +120,7 @@ namespace imtsim
             const double sigma = law.sigma(T_q[q], region);
             const double kappa = law.kappa(T_q[q], region);
             const double H     = law.peltier_potential(T_q[q], region);
-            const Tensor<1, dim> j = -sigma * grad_psi[q];
+            const Tensor<1, dim> j = -(cut ? sigma_cell : sigma) * grad_psi[q];
             const double joule_density =
               joule ? sigma * grad_psi[q] * grad_psi[q] : 0.;
             const double JxW = fe.JxW(q);
@@ -131,8 +154,9 @@ namespace imtsim
             for (const unsigned int q : fe.quadrature_point_indices())
               {
                 const double H     = law.peltier_potential(T_q[q], region);
-                const double j_n   = -law.sigma(T_q[q], region) *
-                                   (grad_psi[q] * fe.normal_vector(q));
+                const double j_n =
+                  -(cut ? sigma_cell : law.sigma(T_q[q], region)) *
+                  (grad_psi[q] * fe.normal_vector(q));
                 const double flux  = H * j_n * fe.JxW(q);
                 sources.peltier -= flux;
                 for (const unsigned int i : fe.dof_indices())

@@ -1,13 +1,18 @@
 # Runs EXE on PRM in WORKDIR and checks that it exits with the expected code
 # and prints the expected fragment, both given on the first line of PRM:
 #   # expect: <exit code> <message fragment>
-file(STRINGS ${PRM} _first LIMIT_COUNT 1)
+if(DEFINED EXPECT_CODE)
+  set(_first "# expect: ${EXPECT_CODE} ${EXPECT_TEXT}")
+else()
+  file(STRINGS ${PRM} _first LIMIT_COUNT 1)
+endif()
 string(REGEX MATCH "^# expect: ([0-9]+) (.*)$" _match "${_first}")
 if(NOT _match)
   message(FATAL_ERROR "${PRM}: first line must be '# expect: <code> <text>'")
 endif()
 set(_code ${CMAKE_MATCH_1})
 set(_fragment "${CMAKE_MATCH_2}")
+file(REMOVE_RECURSE ${WORKDIR})
 file(MAKE_DIRECTORY ${WORKDIR})
 execute_process(COMMAND ${EXE} ${PRM}
   WORKING_DIRECTORY ${WORKDIR}
@@ -23,5 +28,9 @@ string(FIND "${_err}" "${_fragment}" _pos)
 if(_pos EQUAL -1)
   message(FATAL_ERROR "expected the message to contain '${_fragment}'.\n"
     "stderr:\n${_err}")
+endif()
+# A run that fails to converge must still leave its last state behind.
+if("${_code}" STREQUAL "3" AND NOT EXISTS ${WORKDIR}/results/summary.json)
+  message(FATAL_ERROR "a non-converged run must write results/summary.json")
 endif()
 message(STATUS "rejected as expected (exit ${_result}): ${_err}")

@@ -134,9 +134,18 @@ namespace imtsim
     parse_parameters(ParameterHandler &prm);
   };
 
+  /** How the staggered iteration is accelerated. */
+  enum class AccelerationType
+  {
+    none,     ///< fixed under-relaxation
+    aitken,   ///< Aitken's dynamic relaxation (Irons-Tuck)
+    anderson  ///< Anderson mixing of the last iterates
+  };
+
   /** Subsection "Solver". */
   struct SolverParameters
   {
+    AccelerationType acceleration;
     unsigned int polynomial_degree;
     unsigned int max_picard_iterations;
     double       picard_tolerance; ///< on max|T_k+1 - T_k| / T0
