@@ -17,89 +17,92 @@
 
 namespace
 {
-  int n_failed = 0;
+int n_failed = 0;
 
-  void
-  check(const std::string &what, const bool ok)
-  {
-    std::cout << "  check " << what << ": " << (ok ? "PASS" : "FAIL")
-              << std::endl;
-    if (!ok)
-      ++n_failed;
-  }
+void
+check(const std::string &what, const bool ok)
+{
+  std::cout << "  check " << what << ": " << (ok ? "PASS" : "FAIL")
+            << std::endl;
+  if (!ok)
+    ++n_failed;
+}
 
-  void
-  value(const std::string &name, const double v)
-  {
-    char buffer[64];
-    std::snprintf(buffer, sizeof(buffer), "%.6f", v);
-    std::cout << "  " << name << " = " << buffer << std::endl;
-  }
+void
+value(const std::string &name, const double v)
+{
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.6f", v);
+  std::cout << "  " << name << " = " << buffer << std::endl;
+}
 } // namespace
 
 int
 main(int argc, char **argv)
 {
   dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  const bool root = dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
-  const int  code = imtsim::guarded_main([&]() {
-    const imtsim::CommandLine c = imtsim::parse_command_line(argc, argv);
-    std::ofstream             log(root ? "log.txt" : "/dev/null");
-    const auto summaries = imtsim::run_simulation(c, log);
-    if (!root)
-      return;
-    for (const auto &s : summaries)
+  const bool                               root =
+      dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
+  const int code = imtsim::guarded_main(
+      [&]()
       {
-        std::cout << "cycle " << s.cycle << ": " << s.n_active_cells
-                  << " cells, " << s.n_dofs << " dofs per field" << std::endl;
-        const double T0 = 300; // all tests use T0 = 300 K
-        value("voltage [V]", s.voltage_V);
-        value("current [mA]", 1e3 * s.current_A);
-        value("mean T / T0", s.temperature_mean_K / T0);
-        value("top mean T / T0", s.temperature_top_mean_K / T0);
-        value("max T / T0", s.temperature_max_K / T0);
-        value("metal volume fraction", s.metal_volume_fraction);
-        value("metal thickness at L/2 [um]", 1e6 * s.metal_thickness_mid_m);
-        value("metal extent from drain [um]", 1e6 * s.metal_extent_drain_m);
-        value("metal extent from source [um]", 1e6 * s.metal_extent_source_m);
-        value("Joule power / (I V)",
-              s.joule_power_W / (s.current_A * s.voltage_V));
-        value("Peltier power / Joule power",
-              s.peltier_power_W / s.joule_power_W);
-        value("direct heat flux / heat out",
-              s.heat_out_direct_W / s.heat_out_W);
-        check("converged", s.converged);
-        check("energy balance (consistent flux) below 1e-6",
-              s.energy_balance_relative_error < 1e-6);
-        for (const auto &[key, v] : s.verification)
-          std::cout << "  verification " << key << " = " << std::scientific
-                    << v << std::defaultfloat << std::endl;
-        const auto &v = s.verification;
-        if (v.count("nodal_error_relative"))
-          check("insulating slab: nodal error below 1e-10 relative",
-                v.at("nodal_error_relative") < 1e-10);
-        if (v.count("thickness_error_m"))
+        const imtsim::CommandLine c = imtsim::parse_command_line(argc, argv);
+        std::ofstream             log(root ? "log.txt" : "/dev/null");
+        const auto                summaries = imtsim::run_simulation(c, log);
+        if (!root)
+          return;
+        for (const auto &s : summaries)
+        {
+          std::cout << "cycle " << s.cycle << ": " << s.n_active_cells
+                    << " cells, " << s.n_dofs << " dofs per field" << std::endl;
+          const double T0 = 300; // all tests use T0 = 300 K
+          value("voltage [V]", s.voltage_V);
+          value("current [mA]", 1e3 * s.current_A);
+          value("mean T / T0", s.temperature_mean_K / T0);
+          value("top mean T / T0", s.temperature_top_mean_K / T0);
+          value("max T / T0", s.temperature_max_K / T0);
+          value("metal volume fraction", s.metal_volume_fraction);
+          value("metal thickness at L/2 [um]", 1e6 * s.metal_thickness_mid_m);
+          value("metal extent from drain [um]", 1e6 * s.metal_extent_drain_m);
+          value("metal extent from source [um]", 1e6 * s.metal_extent_source_m);
+          value("Joule power / (I V)",
+                s.joule_power_W / (s.current_A * s.voltage_V));
+          value("Peltier power / Joule power",
+                s.peltier_power_W / s.joule_power_W);
+          value("direct heat flux / heat out",
+                s.heat_out_direct_W / s.heat_out_W);
+          check("converged", s.converged);
+          check("energy balance (consistent flux) below 1e-6",
+                s.energy_balance_relative_error < 1e-6);
+          for (const auto &[key, v] : s.verification)
+            std::cout << "  verification " << key << " = " << std::scientific
+                      << v << std::defaultfloat << std::endl;
+          const auto &v = s.verification;
+          if (v.count("nodal_error_relative"))
+            check("insulating slab: nodal error below 1e-10 relative",
+                  v.at("nodal_error_relative") < 1e-10);
+          if (v.count("thickness_error_m"))
           {
             check("parallel slab: thickness within max(2%, h/100)",
                   v.at("thickness_error_m") <= v.at("thickness_tolerance_m"));
             check("parallel slab: voltage within 1%",
                   v.at("voltage_relative_error") < 0.01);
           }
-        if (v.count("j_cr_found_A_per_m2"))
-          check("critical current found by the solver within 1% of (P-9)",
-                std::abs(v.at("j_cr_found_A_per_m2") / v.at("j_cr_A_per_m2") -
-                         1) < 0.01);
-        if (v.count("j0_over_j_cr"))
-          check("metal present exactly when j0 > j_cr",
-                (s.metal_volume_fraction > 0) == (v.at("j0_over_j_cr") > 1));
-        if (v.count("j0_over_j_cr"))
-          std::cout << "  metal present: "
-                    << (s.metal_volume_fraction > 0 ? "yes" : "no")
-                    << " at j0/j_cr = "
-                    << std::round(100 * v.at("j0_over_j_cr")) / 100
-                    << std::endl;
-      }
-  });
+          if (v.count("j_cr_found_A_per_m2"))
+            check("critical current found by the solver within 1% of (P-9)",
+                  std::abs(v.at("j_cr_found_A_per_m2") / v.at("j_cr_A_per_m2") -
+                           1) < 0.01);
+          if (v.count("j0_over_j_cr"))
+            check("metal present exactly when j0 > j_cr",
+                  (s.metal_volume_fraction > 0) == (v.at("j0_over_j_cr") > 1));
+          if (v.count("j0_over_j_cr"))
+            std::cout << "  metal present: "
+                      << (s.metal_volume_fraction > 0 ? "yes" : "no")
+                      << " at j0/j_cr = "
+                      << std::round(100 * v.at("j0_over_j_cr")) / 100
+                      << std::endl;
+        }
+      });
   if (code != 0)
     return code;
   return n_failed == 0 ? 0 : 4;

@@ -8,89 +8,88 @@
 
 namespace imtsim
 {
-  std::string
-  usage()
-  {
-    return "Usage: imtsim input.prm [--set \"Subsection/Entry=value\"]...\n"
-           "       imtsim --print-parameters   (the documented defaults)\n"
-           "Run in parallel with: mpirun -np N imtsim input.prm\n";
-  }
+std::string
+usage()
+{
+  return "Usage: imtsim input.prm [--set \"Subsection/Entry=value\"]...\n"
+         "       imtsim --print-parameters   (the documented defaults)\n"
+         "Run in parallel with: mpirun -np N imtsim input.prm\n";
+}
 
-  CommandLine
-  parse_command_line(int argc, char **argv)
+CommandLine
+parse_command_line(int argc, char **argv)
+{
+  CommandLine c;
+  for (int i = 1; i < argc; ++i)
   {
-    CommandLine c;
-    for (int i = 1; i < argc; ++i)
-      {
-        const std::string a = argv[i];
-        if (a == "--print-parameters")
-          c.print_parameters = true;
-        else if (a == "--help" || a == "-h")
-          c.help = true;
-        else if (a == "--set")
-          {
-            if (i + 1 >= argc)
-              throw InputError("--set", "expects \"Subsection/Entry=value\".");
-            c.overrides.emplace_back(argv[++i]);
-          }
-        else if (!a.empty() && a[0] == '-')
-          throw InputError(a, "unknown command-line option.\n" + usage());
-        else if (c.parameter_file.empty())
-          c.parameter_file = a;
-        else
-          throw InputError(a, "only one parameter file may be given.");
-      }
-    if (c.parameter_file.empty() && !c.print_parameters && !c.help)
-      throw InputError("(command line)",
-                       "no parameter file given.\n" + usage());
-    return c;
+    const std::string a = argv[i];
+    if (a == "--print-parameters")
+      c.print_parameters = true;
+    else if (a == "--help" || a == "-h")
+      c.help = true;
+    else if (a == "--set")
+    {
+      if (i + 1 >= argc)
+        throw InputError("--set", "expects \"Subsection/Entry=value\".");
+      c.overrides.emplace_back(argv[++i]);
+    }
+    else if (!a.empty() && a[0] == '-')
+      throw InputError(a, "unknown command-line option.\n" + usage());
+    else if (c.parameter_file.empty())
+      c.parameter_file = a;
+    else
+      throw InputError(a, "only one parameter file may be given.");
   }
+  if (c.parameter_file.empty() && !c.print_parameters && !c.help)
+    throw InputError("(command line)", "no parameter file given.\n" + usage());
+  return c;
+}
 
-  std::vector<Summary>
-  run_simulation(const CommandLine &command_line, std::ostream &log)
-  {
-    ParameterHandler prm;
-    Parameters       parameters;
-    read_parameters(command_line.parameter_file, command_line.overrides, prm,
-                    parameters);
-    if (parameters.dimension == 2)
-      return Simulator<2>(parameters, prm, log).run();
-    return Simulator<3>(parameters, prm, log).run();
-  }
+std::vector<Summary>
+run_simulation(const CommandLine &command_line, std::ostream &log)
+{
+  ParameterHandler prm;
+  Parameters       parameters;
+  read_parameters(
+      command_line.parameter_file, command_line.overrides, prm, parameters);
+  if (parameters.dimension == 2)
+    return Simulator<2>(parameters, prm, log).run();
+  return Simulator<3>(parameters, prm, log).run();
+}
 
-  int
-  guarded_main(const std::function<void()> &body)
+int
+guarded_main(const std::function<void()> &body)
+{
+  const bool root = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
+  try
   {
-    const bool root = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
-    try
-      {
-        body();
-        return 0;
-      }
-    catch (const InputError &e)
-      {
-        if (root)
-          std::cerr << "imtsim: " << e.what() << std::endl;
-        return 2;
-      }
-    catch (const ParameterHandler::ExcCannotParseLine &e)
-      {
-        if (root)
-          std::cerr << "imtsim: input error in the parameter file:\n"
-                    << e.what() << std::endl;
-        return 2;
-      }
-    catch (const ConvergenceError &e)
-      {
-        if (root)
-          std::cerr << "imtsim: not converged: " << e.what() << std::endl;
-        return 3;
-      }
-    catch (const std::exception &e)
-      {
-        if (root)
-          std::cerr << "imtsim: error: " << e.what() << std::endl;
-        return 1;
-      }
+    body();
+    return 0;
   }
+  catch (const InputError &e)
+  {
+    if (root)
+      std::cerr << "imtsim: " << e.what() << std::endl;
+    return 2;
+  }
+  catch (const ParameterHandler::ExcCannotParseLine &e)
+  {
+    if (root)
+      std::cerr << "imtsim: input error in the parameter file:\n"
+                << e.what() << std::endl;
+    return 2;
+  }
+  catch (const ConvergenceError &e)
+  {
+    if (root)
+      std::cerr << "imtsim: not converged: " << e.what() << std::endl;
+    return 3;
+  }
+  catch (const std::exception &e)
+  {
+    if (root)
+      std::cerr << "imtsim: error: " << e.what() << std::endl;
+    return 1;
+  }
+}
 } // namespace imtsim

@@ -17,375 +17,375 @@
 
 namespace imtsim
 {
-  template <int dim>
-  Simulator<dim>::Simulator(const Parameters &      parameters,
-                            const ParameterHandler &prm,
-                            std::ostream &          log)
-    : parameters(parameters)
-    , comm(MPI_COMM_WORLD)
-    , pcout(log, Utilities::MPI::this_mpi_process(comm) == 0)
-    , timer(comm, pcout, TimerOutput::never, TimerOutput::wall_times)
-    , geometry(parameters)
-    , law(parameters.material)
-    , triangulation(comm,
+template <int dim>
+Simulator<dim>::Simulator(const Parameters       &parameters,
+                          const ParameterHandler &prm,
+                          std::ostream           &log)
+    : parameters(parameters), comm(MPI_COMM_WORLD),
+      pcout(log, Utilities::MPI::this_mpi_process(comm) == 0),
+      timer(comm, pcout, TimerOutput::never, TimerOutput::wall_times),
+      geometry(parameters), law(parameters.material),
+      triangulation(comm,
                     typename Triangulation<dim>::MeshSmoothing(
-                      Triangulation<dim>::smoothing_on_refinement |
-                      Triangulation<dim>::smoothing_on_coarsening))
-    , fe(parameters.solver.polynomial_degree)
-    , dof_handler(triangulation)
-    , quadrature(law, fe, dof_handler, parameters.solver.polynomial_degree + 1)
-    , electric(parameters, dof_handler, quadrature, timer)
-    , thermal(parameters, geometry, dof_handler, quadrature, timer)
-    , evaluator(parameters, geometry)
-    , field_output(parameters, parameters.output.directory)
+                        Triangulation<dim>::smoothing_on_refinement |
+                        Triangulation<dim>::smoothing_on_coarsening)),
+      fe(parameters.solver.polynomial_degree), dof_handler(triangulation),
+      quadrature(law, fe, dof_handler, parameters.solver.polynomial_degree + 1),
+      electric(parameters, dof_handler, quadrature, timer),
+      thermal(parameters, geometry, dof_handler, quadrature, timer),
+      evaluator(parameters, geometry),
+      field_output(parameters, parameters.output.directory)
+{
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
   {
-    if (Utilities::MPI::this_mpi_process(comm) == 0)
-      {
-        std::filesystem::create_directories(parameters.output.directory);
-        std::ofstream echo(parameters.output.directory + "/parameters.prm");
-        prm.print_parameters(echo, ParameterHandler::Text);
-      }
-    MPI_Barrier(comm);
+    std::filesystem::create_directories(parameters.output.directory);
+    std::ofstream echo(parameters.output.directory + "/parameters.prm");
+    prm.print_parameters(echo, ParameterHandler::Text);
   }
+  MPI_Barrier(comm);
+}
 
-  template <int dim>
-  void
-  Simulator<dim>::setup_dofs()
-  {
-    dof_handler.distribute_dofs(fe);
-    owned_dofs = dof_handler.locally_owned_dofs();
-    DoFTools::extract_locally_relevant_dofs(dof_handler, relevant_dofs);
-    hanging_node_constraints.clear();
-    hanging_node_constraints.reinit(relevant_dofs);
-    DoFTools::make_hanging_node_constraints(dof_handler,
-                                            hanging_node_constraints);
-    hanging_node_constraints.close();
-    electric.setup(owned_dofs, relevant_dofs, hanging_node_constraints);
-    thermal.setup(owned_dofs, relevant_dofs, hanging_node_constraints);
-    quadrature.reinit();
-    temperature.reinit(owned_dofs, relevant_dofs, comm);
-    temperature_new.reinit(owned_dofs, relevant_dofs, comm);
-  }
+template <int dim>
+void
+Simulator<dim>::setup_dofs()
+{
+  dof_handler.distribute_dofs(fe);
+  owned_dofs = dof_handler.locally_owned_dofs();
+  DoFTools::extract_locally_relevant_dofs(dof_handler, relevant_dofs);
+  hanging_node_constraints.clear();
+  hanging_node_constraints.reinit(relevant_dofs);
+  DoFTools::make_hanging_node_constraints(dof_handler,
+                                          hanging_node_constraints);
+  hanging_node_constraints.close();
+  electric.setup(owned_dofs, relevant_dofs, hanging_node_constraints);
+  thermal.setup(owned_dofs, relevant_dofs, hanging_node_constraints);
+  quadrature.reinit();
+  temperature.reinit(owned_dofs, relevant_dofs, comm);
+  temperature_new.reinit(owned_dofs, relevant_dofs, comm);
+}
 
-  template <int dim>
-  void
-  Simulator<dim>::set_initial_temperature()
-  {
-    std::map<std::string, double> constants = {
+template <int dim>
+void
+Simulator<dim>::set_initial_temperature()
+{
+  std::map<std::string, double> constants = {
       {"T0", parameters.thermal.substrate_temperature},
       {"T_MIT", law.transition_temperature()},
       {"L", geometry.length},
       {"W", geometry.width},
       {"h", geometry.thickness}};
-    const std::string variables = dim == 2 ? "x,z" : "x,y,z";
-    FunctionParser<dim> initial(1);
-    try
-      {
-        initial.initialize(variables,
-                           parameters.thermal.initial_temperature,
-                           constants);
-        // muParser compiles lazily: evaluate once so that a syntax error is
-        // reported here, naming the entry.
-        initial.value(Point<dim>());
-      }
-    catch (...)
-      {
-        throw InputError("Thermal/Initial temperature",
-                         "cannot parse '" +
-                           parameters.thermal.initial_temperature +
-                           "' as a function of " + variables + ".");
-      }
-    VectorType owned(owned_dofs, comm);
-    VectorTools::interpolate(MappingQ1<dim>(), dof_handler, initial, owned);
-    thermal.apply_boundary_values(owned);
-    temperature = owned;
-    initial_condition =
+  const std::string   variables = dim == 2 ? "x,z" : "x,y,z";
+  FunctionParser<dim> initial(1);
+  try
+  {
+    initial.initialize(
+        variables, parameters.thermal.initial_temperature, constants);
+    // muParser compiles lazily: evaluate once so that a syntax error is
+    // reported here, naming the entry.
+    initial.value(Point<dim>());
+  }
+  catch (...)
+  {
+    throw InputError("Thermal/Initial temperature",
+                     "cannot parse '" + parameters.thermal.initial_temperature +
+                         "' as a function of " + variables + ".");
+  }
+  VectorType owned(owned_dofs, comm);
+  VectorTools::interpolate(MappingQ1<dim>(), dof_handler, initial, owned);
+  thermal.apply_boundary_values(owned);
+  temperature = owned;
+  initial_condition =
       "initial temperature " + parameters.thermal.initial_temperature;
-  }
+}
 
-  template <int dim>
-  void
-  Simulator<dim>::refine_and_transfer()
-  {
-    parallel::distributed::SolutionTransfer<dim, VectorType> transfer(
+template <int dim>
+void
+Simulator<dim>::refine_and_transfer()
+{
+  parallel::distributed::SolutionTransfer<dim, VectorType> transfer(
       dof_handler);
-    triangulation.set_all_refine_flags();
-    triangulation.prepare_coarsening_and_refinement();
-    transfer.prepare_for_coarsening_and_refinement(temperature);
-    triangulation.execute_coarsening_and_refinement();
-    setup_dofs();
-    VectorType owned(owned_dofs, comm);
-    transfer.interpolate(owned);
-    hanging_node_constraints.distribute(owned);
-    thermal.apply_boundary_values(owned);
-    temperature = owned;
-    initial_condition = "previous cycle's solution, interpolated";
-  }
+  triangulation.set_all_refine_flags();
+  triangulation.prepare_coarsening_and_refinement();
+  transfer.prepare_for_coarsening_and_refinement(temperature);
+  triangulation.execute_coarsening_and_refinement();
+  setup_dofs();
+  VectorType owned(owned_dofs, comm);
+  transfer.interpolate(owned);
+  hanging_node_constraints.distribute(owned);
+  thermal.apply_boundary_values(owned);
+  temperature       = owned;
+  initial_condition = "previous cycle's solution, interpolated";
+}
 
-  template <int dim>
-  bool
-  Simulator<dim>::solve_coupled(Summary &summary)
+template <int dim>
+bool
+Simulator<dim>::solve_coupled(Summary &summary)
+{
+  const double         T0 = parameters.thermal.substrate_temperature;
+  AndersonAcceleration anderson(parameters.solver.anderson_depth);
+  double               beta = parameters.solver.relaxation;
+  VectorType x(owned_dofs, comm), g(owned_dofs, comm), next(owned_dofs, comm),
+      last_f(owned_dofs, comm);
+  double       last_dT      = std::numeric_limits<double>::max();
+  unsigned int n_safeguards = 0;
+  x                         = temperature;
+  std::vector<int> previous_class(triangulation.n_active_cells(), 2);
+  Timer            clock;
+
+  for (unsigned int k = 1; k <= parameters.solver.max_picard_iterations; ++k)
   {
-    const double T0 = parameters.thermal.substrate_temperature;
-    AndersonAcceleration anderson(parameters.solver.anderson_depth);
-    double       beta    = parameters.solver.relaxation;
-    VectorType   x(owned_dofs, comm), g(owned_dofs, comm),
-      next(owned_dofs, comm), last_f(owned_dofs, comm);
-    x = temperature;
-    std::vector<int> previous_class(triangulation.n_active_cells(), 2);
-    Timer            clock;
-
-    for (unsigned int k = 1; k <= parameters.solver.max_picard_iterations;
-         ++k)
-      {
-        temperature = x;
-        {
-          TimerOutput::Scope t(timer, "phases: classify");
-          quadrature.set_temperature(temperature);
-        }
-        unsigned int changed = 0;
-        for (const auto &cell : dof_handler.active_cell_iterators())
-          if (cell->is_locally_owned())
-            {
-              const int c = quadrature.cell_class(cell);
-              if (c != previous_class[cell->active_cell_index()])
-                ++changed;
-              previous_class[cell->active_cell_index()] = c;
-            }
-        changed = Utilities::MPI::sum(changed, comm);
-
-        const unsigned int its_e = electric.solve(temperature);
-        const unsigned int its_t =
-          thermal.solve(temperature, electric.potential(), temperature_new);
-
-        g = temperature_new;
-        VectorType f(g);
-        f -= x;
-        const double dT = f.linfty_norm() / T0;
-
-        pcout << "  Picard " << std::setw(3) << k << ": |dT|/T0 = "
-              << std::scientific << std::setprecision(3) << dT
-              << "  cells changed phase class = " << std::setw(5) << changed
-              << "  V = " << std::setprecision(6) << electric.voltage()
-              << " V  I = " << electric.current() << " A"
-              << "  CG its e/T = " << its_e << "/" << its_t
-              << "  beta = " << std::fixed << std::setprecision(2) << beta
-              << "  (" << std::setprecision(1) << clock.wall_time() << " s)"
-              << std::endl;
-
-        summary.picard_iterations = k;
-        if (!std::isfinite(dT))
-          throw ConvergenceError(
-            "the temperature became non-finite in Picard step " +
-            std::to_string(k) + " of cycle " + std::to_string(summary.cycle) +
-            "; try continuation ('Solver/Continuation steps') or a smaller "
-            "'Solver/Relaxation'.");
-        if (dT < parameters.solver.picard_tolerance && changed == 0)
-          return true;
-        switch (parameters.solver.acceleration)
-          {
-            case AccelerationType::none:
-              next = x;
-              next.add(beta, f);
-              break;
-            case AccelerationType::aitken:
-              // omega_k = -omega_{k-1} r_{k-1}.(r_k - r_{k-1}) / |r_k - r_{k-1}|^2
-              if (k > 1)
-                {
-                  VectorType dr(f);
-                  dr -= last_f;
-                  const double dr2 = dr * dr;
-                  if (dr2 > 0)
-                    beta = std::clamp(-beta * (last_f * dr) / dr2, 0.02, 1.);
-                }
-              last_f = f;
-              next   = x;
-              next.add(beta, f);
-              break;
-            case AccelerationType::anderson:
-              anderson.step(x, g, beta, next);
-              break;
-          }
-        x = next;
-      }
-    return false;
-  }
-
-  template <int dim>
-  void
-  Simulator<dim>::evaluate_verification(Summary &summary) const
-  {
-    if (parameters.verification.benchmark == BenchmarkType::none)
-      return;
-    const auto & m     = parameters.material;
-    const double h     = geometry.thickness;
-    const double L     = geometry.length;
-    const double T0    = parameters.thermal.substrate_temperature;
-    const double kappa = m.kappa_insulator;
-    const double j0    = std::abs(summary.current_A) / (geometry.width * h);
-    const double j_cr  = std::sqrt(2 * (m.transition_temperature - T0) * kappa /
-                                  (m.resistivity_insulator * h * h));
-    auto &v            = summary.verification;
-    v["j0_A_per_m2"]   = j0;
-    v["j_cr_A_per_m2"] = j_cr;
-    v["j0_over_j_cr"]  = j0 / j_cr;
-    // Below j_cr the state is insulating and T - T0 scales exactly with
-    // j0^2, so the current at which the hottest point reaches T_MIT, i.e.
-    // at which metal first appears, follows from this run.
-    if (summary.metal_volume_fraction == 0 &&
-        summary.temperature_max_K > T0)
-      v["j_cr_found_A_per_m2"] =
-        j0 * std::sqrt((m.transition_temperature - T0) /
-                       (summary.temperature_max_K - T0));
-
-    if (parameters.verification.benchmark == BenchmarkType::insulating_slab)
-      {
-        // (P-8), depth from the top z_P = h - z.
-        const double rise = m.resistivity_insulator * j0 * j0 / (2 * kappa);
-        std::map<types::global_dof_index, Point<dim>> points;
-        DoFTools::map_dofs_to_support_points(MappingQ1<dim>(),
-                                             dof_handler,
-                                             points);
-        double error = 0;
-        for (const auto &[i, p] : points)
-          if (owned_dofs.is_element(i))
-            {
-              const double zP    = h - p[dim - 1];
-              const double exact = T0 + rise * (h * h - zP * zP);
-              error = std::max(error, std::abs(temperature_new[i] - exact));
-            }
-        error = Utilities::MPI::max(error, comm);
-        v["nodal_error_relative"] = error / (rise * h * h);
-        v["voltage_exact_V"]      = m.resistivity_insulator * j0 * L;
-        v["voltage_relative_error"] =
-          std::abs(summary.voltage_V - v["voltage_exact_V"]) /
-          v["voltage_exact_V"];
-      }
-    else
-      {
-        // (P-11) and the parallel-resistor voltage.
-        const double r = m.resistivity_metal / m.resistivity_insulator;
-        double       d = 0, V = m.resistivity_insulator * j0 * L;
-        if (j0 > j_cr)
-          {
-            const double s = std::sqrt(1 - j_cr * j_cr / (j0 * j0));
-            d              = h * s * r / (1 - (1 - r) * s);
-            V = m.resistivity_metal * j0 * h * L / (d + (h - d) * r);
-          }
-        v["thickness_exact_m"]   = d;
-        v["thickness_error_m"]   = std::abs(summary.metal_thickness_mid_m - d);
-        v["thickness_tolerance_m"] = std::max(0.02 * d, h / 100);
-        v["voltage_exact_V"]       = V;
-        v["voltage_relative_error"] =
-          std::abs(std::abs(summary.voltage_V) - V) / V;
-      }
-  }
-
-  template <int dim>
-  std::vector<Summary>
-  Simulator<dim>::run()
-  {
-    Timer                total;
-    std::vector<Summary> summaries;
-    const std::string    summary_file =
-      parameters.output.directory + "/summary.json";
+    temperature = x;
     {
-      TimerOutput::Scope t(timer, "mesh: create");
-      geometry.create_mesh(triangulation);
+      TimerOutput::Scope t(timer, "phases: classify");
+      quadrature.set_temperature(temperature);
     }
-    setup_dofs();
-    set_initial_temperature();
-
-    pcout << "imtsim: " << dim << "D, " << Utilities::MPI::n_mpi_processes(comm)
-          << " MPI rank(s), Q" << fe.degree << ", "
-          << (law.is_sharp() ? "sharp" : "smooth") << " phase law, "
-          << (parameters.electric.control == ControlType::current ?
-                "current" :
-                "voltage")
-          << " control" << std::endl;
-
-    for (unsigned int cycle = 0; cycle < parameters.mesh.number_of_cycles;
-         ++cycle)
+    unsigned int changed = 0;
+    for (const auto &cell : dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
       {
-        if (cycle > 0)
-          {
-            TimerOutput::Scope t(timer, "mesh: refine and transfer");
-            refine_and_transfer();
-          }
-        Summary summary;
-        summary.cycle             = cycle;
-        summary.n_active_cells    = triangulation.n_global_active_cells();
-        summary.n_dofs            = dof_handler.n_dofs();
-        summary.initial_condition = initial_condition;
-        pcout << "Cycle " << cycle << ": " << summary.n_active_cells
-              << " cells, " << summary.n_dofs << " DoFs per field ("
-              << initial_condition << ")" << std::endl;
-
-        summary.converged = solve_coupled(summary);
-
-        {
-          TimerOutput::Scope t(timer, "postprocess");
-          const HeatBalance balance =
-            thermal.heat_balance(temperature, electric.potential(),
-                                 temperature_new);
-          summary.current_A         = electric.current();
-          summary.voltage_V         = electric.voltage();
-          summary.joule_power_W     = balance.joule;
-          summary.peltier_power_W   = balance.peltier;
-          summary.heat_out_W        = balance.out;
-          summary.heat_out_direct_W = balance.out_direct;
-          summary.energy_balance_relative_error =
-            balance.relative_error(balance.out);
-          summary.energy_balance_direct_relative_error =
-            balance.relative_error(balance.out_direct);
-          evaluator.evaluate(dof_handler, quadrature, temperature_new,
-                             summary);
-          evaluate_verification(summary);
-        }
-        if (parameters.output.write_fields)
-          {
-            TimerOutput::Scope t(timer, "output: fields");
-            field_output.write(dof_handler, quadrature, temperature_new,
-                               electric.potential(), cycle);
-          }
-        summary.wall_time_s = total.wall_time();
-        summaries.push_back(summary);
-        write_summary_file(summary_file, summaries);
-
-        pcout << std::scientific << std::setprecision(6)
-              << "  V = " << summary.voltage_V << " V, I = "
-              << summary.current_A << " A, T_max = "
-              << summary.temperature_max_K << " K, metal fraction = "
-              << summary.metal_volume_fraction
-              << "\n  P_Joule = " << summary.joule_power_W
-              << " W, P_Peltier = " << summary.peltier_power_W
-              << " W, Q_out = " << summary.heat_out_W
-              << " W (balance error " << std::setprecision(2)
-              << summary.energy_balance_relative_error << "; direct flux "
-              << std::setprecision(6) << summary.heat_out_direct_W
-              << " W, error " << std::setprecision(2)
-              << summary.energy_balance_direct_relative_error << ")"
-              << std::endl;
-
-        if (!summary.converged)
-          {
-            std::ostringstream message;
-            message << "the staggered iteration did not converge within "
-                    << parameters.solver.max_picard_iterations
-                    << " iterations (Solver/Maximum Picard iterations) in "
-                       "cycle "
-                    << cycle << "; the last state is written to "
-                    << parameters.output.directory << ".";
-            timer.print_wall_time_statistics(comm);
-            throw ConvergenceError(message.str());
-          }
-        temperature = temperature_new;
+        const int c = quadrature.cell_class(cell);
+        if (c != previous_class[cell->active_cell_index()])
+          ++changed;
+        previous_class[cell->active_cell_index()] = c;
       }
-    timer.print_wall_time_statistics(comm);
-    pcout << "Summary written to " << summary_file << std::endl;
-    return summaries;
-  }
+    changed = Utilities::MPI::sum(changed, comm);
 
-  template class Simulator<2>;
-  template class Simulator<3>;
+    const unsigned int its_e = electric.solve(temperature);
+    const unsigned int its_t =
+        thermal.solve(temperature, electric.potential(), temperature_new);
+
+    g = temperature_new;
+    VectorType f(g);
+    f -= x;
+    const double dT = f.linfty_norm() / T0;
+
+    pcout << "  Picard " << std::setw(3) << k
+          << ": |dT|/T0 = " << std::scientific << std::setprecision(3) << dT
+          << "  cells changed phase class = " << std::setw(5) << changed
+          << "  V = " << std::setprecision(6) << electric.voltage()
+          << " V  I = " << electric.current() << " A"
+          << "  CG its e/T = " << its_e << "/" << its_t
+          << "  beta = " << std::fixed << std::setprecision(2) << beta << "  ("
+          << std::setprecision(1) << clock.wall_time() << " s)" << std::endl;
+
+    summary.picard_iterations = k;
+    if (!std::isfinite(dT))
+      throw ConvergenceError(
+          "the temperature became non-finite in Picard step " +
+          std::to_string(k) + " of cycle " + std::to_string(summary.cycle) +
+          "; try continuation ('Solver/Continuation steps') or a smaller "
+          "'Solver/Relaxation'.");
+    if (dT < parameters.solver.picard_tolerance && changed == 0)
+      return true;
+    switch (parameters.solver.acceleration)
+    {
+    case AccelerationType::none:
+      next = x;
+      next.add(beta, f);
+      break;
+    case AccelerationType::aitken:
+      // omega_k = -omega_{k-1} r_{k-1}.(r_k - r_{k-1}) / |r_k - r_{k-1}|^2
+      if (k > 1)
+      {
+        VectorType dr(f);
+        dr -= last_f;
+        const double dr2 = dr * dr;
+        if (dr2 > 0)
+          beta = std::clamp(-beta * (last_f * dr) / dr2, 0.02, 1.);
+      }
+      last_f = f;
+      next   = x;
+      next.add(beta, f);
+      break;
+    case AccelerationType::anderson:
+      // Safeguard: extrapolating across the non-smooth phase map can
+      // throw the iterate far from any physical state. When the
+      // update grows by more than a factor 2, drop the history and
+      // take a plain damped step instead.
+      if (k > 1 && dT > 2 * last_dT)
+      {
+        anderson.reset();
+        next = x;
+        next.add(beta, f);
+        ++n_safeguards;
+      }
+      else
+        anderson.step(x, g, beta, next);
+      break;
+    }
+    last_dT = dT;
+    x       = next;
+  }
+  return false;
+}
+
+template <int dim>
+void
+Simulator<dim>::evaluate_verification(Summary &summary) const
+{
+  if (parameters.verification.benchmark == BenchmarkType::none)
+    return;
+  const auto  &m     = parameters.material;
+  const double h     = geometry.thickness;
+  const double L     = geometry.length;
+  const double T0    = parameters.thermal.substrate_temperature;
+  const double kappa = m.kappa_insulator;
+  const double j0    = std::abs(summary.current_A) / (geometry.width * h);
+  const double j_cr  = std::sqrt(2 * (m.transition_temperature - T0) * kappa /
+                                (m.resistivity_insulator * h * h));
+  auto        &v     = summary.verification;
+  v["j0_A_per_m2"]   = j0;
+  v["j_cr_A_per_m2"] = j_cr;
+  v["j0_over_j_cr"]  = j0 / j_cr;
+  // Below j_cr the state is insulating and T - T0 scales exactly with
+  // j0^2, so the current at which the hottest point reaches T_MIT, i.e.
+  // at which metal first appears, follows from this run.
+  if (summary.metal_volume_fraction == 0 && summary.temperature_max_K > T0)
+    v["j_cr_found_A_per_m2"] = j0 * std::sqrt((m.transition_temperature - T0) /
+                                              (summary.temperature_max_K - T0));
+
+  if (parameters.verification.benchmark == BenchmarkType::insulating_slab)
+  {
+    // (P-8), depth from the top z_P = h - z.
+    const double rise = m.resistivity_insulator * j0 * j0 / (2 * kappa);
+    std::map<types::global_dof_index, Point<dim>> points;
+    DoFTools::map_dofs_to_support_points(MappingQ1<dim>(), dof_handler, points);
+    double error = 0;
+    for (const auto &[i, p] : points)
+      if (owned_dofs.is_element(i))
+      {
+        const double zP    = h - p[dim - 1];
+        const double exact = T0 + rise * (h * h - zP * zP);
+        error = std::max(error, std::abs(temperature_new[i] - exact));
+      }
+    error                     = Utilities::MPI::max(error, comm);
+    v["nodal_error_relative"] = error / (rise * h * h);
+    v["voltage_exact_V"]      = m.resistivity_insulator * j0 * L;
+    v["voltage_relative_error"] =
+        std::abs(summary.voltage_V - v["voltage_exact_V"]) /
+        v["voltage_exact_V"];
+  }
+  else
+  {
+    // (P-11) and the parallel-resistor voltage.
+    const double r = m.resistivity_metal / m.resistivity_insulator;
+    double       d = 0, V = m.resistivity_insulator * j0 * L;
+    if (j0 > j_cr)
+    {
+      const double s = std::sqrt(1 - j_cr * j_cr / (j0 * j0));
+      d              = h * s * r / (1 - (1 - r) * s);
+      V              = m.resistivity_metal * j0 * h * L / (d + (h - d) * r);
+    }
+    v["thickness_exact_m"]      = d;
+    v["thickness_error_m"]      = std::abs(summary.metal_thickness_mid_m - d);
+    v["thickness_tolerance_m"]  = std::max(0.02 * d, h / 100);
+    v["voltage_exact_V"]        = V;
+    v["voltage_relative_error"] = std::abs(std::abs(summary.voltage_V) - V) / V;
+  }
+}
+
+template <int dim>
+std::vector<Summary>
+Simulator<dim>::run()
+{
+  Timer                total;
+  std::vector<Summary> summaries;
+  const std::string    summary_file =
+      parameters.output.directory + "/summary.json";
+  {
+    TimerOutput::Scope t(timer, "mesh: create");
+    geometry.create_mesh(triangulation);
+  }
+  setup_dofs();
+  set_initial_temperature();
+
+  pcout << "imtsim: " << dim << "D, " << Utilities::MPI::n_mpi_processes(comm)
+        << " MPI rank(s), Q" << fe.degree << ", "
+        << (law.is_sharp() ? "sharp" : "smooth") << " phase law, "
+        << (parameters.electric.control == ControlType::current ? "current"
+                                                                : "voltage")
+        << " control" << std::endl;
+
+  for (unsigned int cycle = 0; cycle < parameters.mesh.number_of_cycles;
+       ++cycle)
+  {
+    if (cycle > 0)
+    {
+      TimerOutput::Scope t(timer, "mesh: refine and transfer");
+      refine_and_transfer();
+    }
+    Summary summary;
+    summary.cycle             = cycle;
+    summary.n_active_cells    = triangulation.n_global_active_cells();
+    summary.n_dofs            = dof_handler.n_dofs();
+    summary.initial_condition = initial_condition;
+    pcout << "Cycle " << cycle << ": " << summary.n_active_cells << " cells, "
+          << summary.n_dofs << " DoFs per field (" << initial_condition << ")"
+          << std::endl;
+
+    summary.converged = solve_coupled(summary);
+
+    {
+      TimerOutput::Scope t(timer, "postprocess");
+      const HeatBalance  balance = thermal.heat_balance(
+          temperature, electric.potential(), temperature_new);
+      summary.current_A         = electric.current();
+      summary.voltage_V         = electric.voltage();
+      summary.joule_power_W     = balance.joule;
+      summary.peltier_power_W   = balance.peltier;
+      summary.heat_out_W        = balance.out;
+      summary.heat_out_direct_W = balance.out_direct;
+      summary.energy_balance_relative_error =
+          balance.relative_error(balance.out);
+      summary.energy_balance_direct_relative_error =
+          balance.relative_error(balance.out_direct);
+      evaluator.evaluate(dof_handler, quadrature, temperature_new, summary);
+      evaluate_verification(summary);
+    }
+    if (parameters.output.write_fields)
+    {
+      TimerOutput::Scope t(timer, "output: fields");
+      field_output.write(dof_handler,
+                         quadrature,
+                         temperature_new,
+                         electric.potential(),
+                         cycle);
+    }
+    summary.wall_time_s = total.wall_time();
+    summaries.push_back(summary);
+    write_summary_file(summary_file, summaries);
+
+    pcout << std::scientific << std::setprecision(6)
+          << "  V = " << summary.voltage_V << " V, I = " << summary.current_A
+          << " A, T_max = " << summary.temperature_max_K
+          << " K, metal fraction = " << summary.metal_volume_fraction
+          << "\n  P_Joule = " << summary.joule_power_W
+          << " W, P_Peltier = " << summary.peltier_power_W
+          << " W, Q_out = " << summary.heat_out_W << " W (balance error "
+          << std::setprecision(2) << summary.energy_balance_relative_error
+          << "; direct flux " << std::setprecision(6)
+          << summary.heat_out_direct_W << " W, error " << std::setprecision(2)
+          << summary.energy_balance_direct_relative_error << ")" << std::endl;
+
+    if (!summary.converged)
+    {
+      std::ostringstream message;
+      message << "the staggered iteration did not converge within "
+              << parameters.solver.max_picard_iterations
+              << " iterations (Solver/Maximum Picard iterations) in "
+                 "cycle "
+              << cycle << "; the last state is written to "
+              << parameters.output.directory << ".";
+      timer.print_wall_time_statistics(comm);
+      throw ConvergenceError(message.str());
+    }
+    temperature = temperature_new;
+  }
+  timer.print_wall_time_statistics(comm);
+  pcout << "Summary written to " << summary_file << std::endl;
+  return summaries;
+}
+
+template class Simulator<2>;
+template class Simulator<3>;
 } // namespace imtsim

@@ -9,223 +9,220 @@
 
 namespace imtsim
 {
-  template <int dim>
-  SampleGeometry<dim>::SampleGeometry(const Parameters &parameters)
-    : length(parameters.geometry.length)
-    , width(parameters.geometry.width)
-    , thickness(parameters.geometry.thickness)
-    , parameters(parameters)
-    , drain_patch(parameters.geometry.drain)
-    , source_patch(parameters.geometry.source)
+template <int dim>
+SampleGeometry<dim>::SampleGeometry(const Parameters &parameters)
+    : length(parameters.geometry.length), width(parameters.geometry.width),
+      thickness(parameters.geometry.thickness), parameters(parameters),
+      drain_patch(parameters.geometry.drain),
+      source_patch(parameters.geometry.source)
+{
+  if (parameters.geometry.swap_electrodes)
+    std::swap(drain_patch, source_patch);
+}
+
+template <int dim>
+std::vector<double>
+SampleGeometry<dim>::step_sizes(const double        extent,
+                                std::vector<double> breakpoints,
+                                const double        target) const
+{
+  breakpoints.push_back(0);
+  breakpoints.push_back(extent);
+  std::sort(breakpoints.begin(), breakpoints.end());
+  // Grid lines closer than a twentieth of a cell are merged.
+  std::vector<double> lines;
+  for (const double b : breakpoints)
+    if (lines.empty() || b - lines.back() > 0.05 * target)
+      lines.push_back(b);
+  lines.back() = extent;
+
+  std::vector<double> steps;
+  for (unsigned int i = 0; i + 1 < lines.size(); ++i)
   {
-    if (parameters.geometry.swap_electrodes)
-      std::swap(drain_patch, source_patch);
+    const double       interval = lines[i + 1] - lines[i];
+    const unsigned int n =
+        std::max(1, static_cast<int>(std::round(interval / target)));
+    for (unsigned int k = 0; k < n; ++k)
+      steps.push_back(interval / n);
   }
+  return steps;
+}
 
-  template <int dim>
-  std::vector<double>
-  SampleGeometry<dim>::step_sizes(const double        extent,
-                                  std::vector<double> breakpoints,
-                                  const double        target) const
-  {
-    breakpoints.push_back(0);
-    breakpoints.push_back(extent);
-    std::sort(breakpoints.begin(), breakpoints.end());
-    // Grid lines closer than a twentieth of a cell are merged.
-    std::vector<double> lines;
-    for (const double b : breakpoints)
-      if (lines.empty() || b - lines.back() > 0.05 * target)
-        lines.push_back(b);
-    lines.back() = extent;
+template <int dim>
+bool
+SampleGeometry<dim>::in_patch(const Point<dim>     &p,
+                              const ElectrodePatch &patch,
+                              const double          tolerance) const
+{
+  bool inside =
+      p[0] >= patch.x_min - tolerance && p[0] <= patch.x_max + tolerance;
+  if (dim == 3)
+    inside = inside && p[1] >= patch.y_min - tolerance &&
+             p[1] <= patch.y_max + tolerance;
+  return inside;
+}
 
-    std::vector<double> steps;
-    for (unsigned int i = 0; i + 1 < lines.size(); ++i)
-      {
-        const double       interval = lines[i + 1] - lines[i];
-        const unsigned int n =
-          std::max(1, static_cast<int>(std::round(interval / target)));
-        for (unsigned int k = 0; k < n; ++k)
-          steps.push_back(interval / n);
-      }
-    return steps;
-  }
-
-  template <int dim>
-  bool
-  SampleGeometry<dim>::in_patch(const Point<dim> &    p,
-                                const ElectrodePatch &patch,
-                                const double          tolerance) const
-  {
-    bool inside = p[0] >= patch.x_min - tolerance &&
-                  p[0] <= patch.x_max + tolerance;
-    if (dim == 3)
-      inside = inside && p[1] >= patch.y_min - tolerance &&
-               p[1] <= patch.y_max + tolerance;
-    return inside;
-  }
-
-  template <int dim>
-  void
-  SampleGeometry<dim>::create_mesh(
+template <int dim>
+void
+SampleGeometry<dim>::create_mesh(
     parallel::distributed::Triangulation<dim> &tria) const
-  {
-    const double target =
-      thickness / parameters.mesh.cells_across_thickness;
-    const bool patches =
+{
+  const double target = thickness / parameters.mesh.cells_across_thickness;
+  const bool   patches =
       parameters.geometry.electrode_type == ElectrodeType::top_patches;
 
-    std::vector<std::vector<double>> steps(dim);
-    std::vector<double>              xb, yb;
-    if (patches)
-      {
-        xb = {drain_patch.x_min,
-              drain_patch.x_max,
-              source_patch.x_min,
-              source_patch.x_max};
-        yb = {drain_patch.y_min,
-              drain_patch.y_max,
-              source_patch.y_min,
-              source_patch.y_max};
-      }
-    steps[0] = step_sizes(length, xb, target);
-    if (dim == 3)
-      steps[1] = step_sizes(width, yb, target);
-    steps[dim - 1] = step_sizes(thickness, {}, target);
+  std::vector<std::vector<double>> steps(dim);
+  std::vector<double>              xb, yb;
+  if (patches)
+  {
+    xb = {drain_patch.x_min,
+          drain_patch.x_max,
+          source_patch.x_min,
+          source_patch.x_max};
+    yb = {drain_patch.y_min,
+          drain_patch.y_max,
+          source_patch.y_min,
+          source_patch.y_max};
+  }
+  steps[0] = step_sizes(length, xb, target);
+  if (dim == 3)
+    steps[1] = step_sizes(width, yb, target);
+  steps[dim - 1] = step_sizes(thickness, {}, target);
 
-    Point<dim> p2;
-    p2[0] = length;
-    if (dim == 3)
-      p2[1] = width;
-    p2[dim - 1] = thickness;
-    GridGenerator::subdivided_hyper_rectangle(
+  Point<dim> p2;
+  p2[0] = length;
+  if (dim == 3)
+    p2[1] = width;
+  p2[dim - 1] = thickness;
+  GridGenerator::subdivided_hyper_rectangle(
       tria, steps, Point<dim>(), p2, /*colorize=*/true);
 
-    // Tag the electrodes on the coarse mesh, so that p4est's refinement and
-    // repartitioning pass the ids on to every descendant face.
-    const double tol       = 1e-6 * target;
-    double       area[2]   = {0, 0};
-    const bool   swapped   = parameters.geometry.swap_electrodes;
-    for (const auto &cell : tria.cell_iterators_on_level(0))
-      for (const auto &face : cell->face_iterators())
-        {
-          if (!face->at_boundary())
-            continue;
-          if (!patches)
-            {
-              if (face->boundary_id() == BoundaryIds::x_min)
-                face->set_boundary_id(swapped ? BoundaryIds::source :
-                                                BoundaryIds::drain);
-              else if (face->boundary_id() == BoundaryIds::x_max)
-                face->set_boundary_id(swapped ? BoundaryIds::drain :
-                                                BoundaryIds::source);
-              continue;
-            }
-          if (face->boundary_id() != BoundaryIds::top<dim>())
-            continue;
-          if (in_patch(face->center(), drain_patch, tol))
-            {
-              face->set_boundary_id(BoundaryIds::drain);
-              area[0] += face->measure();
-            }
-          else if (in_patch(face->center(), source_patch, tol))
-            {
-              face->set_boundary_id(BoundaryIds::source);
-              area[1] += face->measure();
-            }
-        }
-    if (patches)
-      for (unsigned int e = 0; e < 2; ++e)
-        if (area[e] == 0)
-          throw InputError(
+  // Tag the electrodes on the coarse mesh, so that p4est's refinement and
+  // repartitioning pass the ids on to every descendant face.
+  const double tol     = 1e-6 * target;
+  double       area[2] = {0, 0};
+  const bool   swapped = parameters.geometry.swap_electrodes;
+  for (const auto &cell : tria.cell_iterators_on_level(0))
+    for (const auto &face : cell->face_iterators())
+    {
+      if (!face->at_boundary())
+        continue;
+      if (!patches)
+      {
+        if (face->boundary_id() == BoundaryIds::x_min)
+          face->set_boundary_id(swapped ? BoundaryIds::source
+                                        : BoundaryIds::drain);
+        else if (face->boundary_id() == BoundaryIds::x_max)
+          face->set_boundary_id(swapped ? BoundaryIds::drain
+                                        : BoundaryIds::source);
+        continue;
+      }
+      if (face->boundary_id() != BoundaryIds::top<dim>())
+        continue;
+      if (in_patch(face->center(), drain_patch, tol))
+      {
+        face->set_boundary_id(BoundaryIds::drain);
+        area[0] += face->measure();
+      }
+      else if (in_patch(face->center(), source_patch, tol))
+      {
+        face->set_boundary_id(BoundaryIds::source);
+        area[1] += face->measure();
+      }
+    }
+  if (patches)
+    for (unsigned int e = 0; e < 2; ++e)
+      if (area[e] == 0)
+        throw InputError(
             std::string("Geometry/") +
-              ((e == 0) != swapped ? "Drain" : "Source") + "/x max",
+                ((e == 0) != swapped ? "Drain" : "Source") + "/x max",
             "the electrode patch covers no face of the coarse mesh; make it "
             "larger or increase 'Mesh/Coarse cells across thickness'.");
 
-    tria.refine_global(parameters.mesh.initial_global_refinement);
+  tria.refine_global(parameters.mesh.initial_global_refinement);
 
-    // Refine where the current density is singular: around the pad edges,
-    // i.e. on every cell touching a patch (including its rim).
-    if (patches)
-      for (unsigned int r = 0; r < parameters.mesh.electrode_refinement; ++r)
-        {
-          for (const auto &cell : tria.active_cell_iterators())
-            if (cell->is_locally_owned())
-              for (const unsigned int v : cell->vertex_indices())
-                {
-                  const Point<dim> &p = cell->vertex(v);
-                  if (std::abs(p[dim - 1] - thickness) < tol &&
-                      (in_patch(p, drain_patch, tol) ||
-                       in_patch(p, source_patch, tol)))
-                    {
-                      cell->set_refine_flag();
-                      break;
-                    }
-                }
-          tria.execute_coarsening_and_refinement();
-        }
-  }
+  // Refine where the current density is singular: around the pad edges,
+  // i.e. on every cell touching a patch (including its rim).
+  if (patches)
+    for (unsigned int r = 0; r < parameters.mesh.electrode_refinement; ++r)
+    {
+      for (const auto &cell : tria.active_cell_iterators())
+        if (cell->is_locally_owned())
+          for (const unsigned int v : cell->vertex_indices())
+          {
+            const Point<dim> &p = cell->vertex(v);
+            if (std::abs(p[dim - 1] - thickness) < tol &&
+                (in_patch(p, drain_patch, tol) ||
+                 in_patch(p, source_patch, tol)))
+            {
+              cell->set_refine_flag();
+              break;
+            }
+          }
+      tria.execute_coarsening_and_refinement();
+    }
+}
 
-  template <int dim>
-  std::vector<types::boundary_id>
-  SampleGeometry<dim>::fixed_temperature_ids() const
+template <int dim>
+std::vector<types::boundary_id>
+SampleGeometry<dim>::fixed_temperature_ids() const
+{
+  std::vector<types::boundary_id> ids;
+  for (const auto &name : parameters.thermal.fixed_temperature_boundaries)
   {
-    std::vector<types::boundary_id> ids;
-    for (const auto &name : parameters.thermal.fixed_temperature_boundaries)
-      {
-        if (name == "substrate")
-          ids.push_back(BoundaryIds::substrate<dim>());
-        else if (name == "top")
-          ids.push_back(BoundaryIds::top<dim>());
-        else if (name == "x_min")
-          ids.push_back(BoundaryIds::x_min);
-        else if (name == "x_max")
-          ids.push_back(BoundaryIds::x_max);
-        else if (name == "y_min")
-          ids.push_back(BoundaryIds::y_min);
-        else if (name == "y_max")
-          ids.push_back(BoundaryIds::y_max);
-      }
-    return ids;
+    if (name == "substrate")
+      ids.push_back(BoundaryIds::substrate<dim>());
+    else if (name == "top")
+      ids.push_back(BoundaryIds::top<dim>());
+    else if (name == "x_min")
+      ids.push_back(BoundaryIds::x_min);
+    else if (name == "x_max")
+      ids.push_back(BoundaryIds::x_max);
+    else if (name == "y_min")
+      ids.push_back(BoundaryIds::y_min);
+    else if (name == "y_max")
+      ids.push_back(BoundaryIds::y_max);
   }
+  return ids;
+}
 
-  template <int dim>
-  double
-  SampleGeometry<dim>::drain_end_x() const
-  {
-    if (parameters.geometry.electrode_type == ElectrodeType::end_faces)
-      return parameters.geometry.swap_electrodes ? length : 0.;
-    const double cd = 0.5 * (drain_patch.x_min + drain_patch.x_max);
-    const double cs = 0.5 * (source_patch.x_min + source_patch.x_max);
-    return cd <= cs ? 0. : length;
-  }
+template <int dim>
+double
+SampleGeometry<dim>::drain_end_x() const
+{
+  if (parameters.geometry.electrode_type == ElectrodeType::end_faces)
+    return parameters.geometry.swap_electrodes ? length : 0.;
+  const double cd = 0.5 * (drain_patch.x_min + drain_patch.x_max);
+  const double cs = 0.5 * (source_patch.x_min + source_patch.x_max);
+  return cd <= cs ? 0. : length;
+}
 
-  template <int dim>
-  Point<dim>
-  SampleGeometry<dim>::centre_point(const double x, const double z) const
-  {
-    Point<dim> p;
-    p[0] = x;
-    if (dim == 3)
-      p[1] = 0.5 * width;
-    p[dim - 1] = z;
-    return p;
-  }
+template <int dim>
+Point<dim>
+SampleGeometry<dim>::centre_point(const double x, const double z) const
+{
+  Point<dim> p;
+  p[0] = x;
+  if (dim == 3)
+    p[1] = 0.5 * width;
+  p[dim - 1] = z;
+  return p;
+}
 
-  template <int dim>
-  Point<dim>
-  SampleGeometry<dim>::top_centre_point(const double x) const
-  {
-    return centre_point(x, thickness);
-  }
+template <int dim>
+Point<dim>
+SampleGeometry<dim>::top_centre_point(const double x) const
+{
+  return centre_point(x, thickness);
+}
 
-  template <int dim>
-  double
-  SampleGeometry<dim>::volume() const
-  {
-    return length * width * thickness;
-  }
+template <int dim>
+double
+SampleGeometry<dim>::volume() const
+{
+  return length * width * thickness;
+}
 
-  template class SampleGeometry<2>;
-  template class SampleGeometry<3>;
+template class SampleGeometry<2>;
+template class SampleGeometry<3>;
 } // namespace imtsim

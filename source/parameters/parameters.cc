@@ -8,321 +8,317 @@
 
 namespace imtsim
 {
-  namespace
-  {
-    /** Throw InputError for @p entry unless @p value > 0. */
-    void
-    require_positive(const double       value,
-                     const std::string &entry,
-                     const std::string &what)
-    {
-      if (!(value > 0) || !std::isfinite(value))
-        throw InputError(entry,
-                         what + " must be positive and finite, but is " +
-                           Utilities::to_string(value) + ".");
-    }
+namespace
+{
+/** Throw InputError for @p entry unless @p value > 0. */
+void
+require_positive(const double       value,
+                 const std::string &entry,
+                 const std::string &what)
+{
+  if (!(value > 0) || !std::isfinite(value))
+    throw InputError(entry,
+                     what + " must be positive and finite, but is " +
+                         Utilities::to_string(value) + ".");
+}
 
-    void
-    declare_patch(ParameterHandler &  prm,
-                  const std::string & name,
-                  const std::string & role,
-                  const std::array<double, 4> &defaults)
-    {
-      prm.enter_subsection(name);
-      prm.declare_entry("x min",
-                        Utilities::to_string(defaults[0]),
-                        Patterns::Double(),
-                        "Start of the " + role + " patch along x [m].");
-      prm.declare_entry("x max",
-                        Utilities::to_string(defaults[1]),
-                        Patterns::Double(),
-                        "End of the " + role + " patch along x [m].");
-      prm.declare_entry("y min",
-                        Utilities::to_string(defaults[2]),
-                        Patterns::Double(),
-                        "Start of the " + role +
-                          " patch along y [m] (3D only).");
-      prm.declare_entry("y max",
-                        Utilities::to_string(defaults[3]),
-                        Patterns::Double(),
-                        "End of the " + role + " patch along y [m] (3D only).");
-      prm.leave_subsection();
-    }
+void
+declare_patch(ParameterHandler            &prm,
+              const std::string           &name,
+              const std::string           &role,
+              const std::array<double, 4> &defaults)
+{
+  prm.enter_subsection(name);
+  prm.declare_entry("x min",
+                    Utilities::to_string(defaults[0]),
+                    Patterns::Double(),
+                    "Start of the " + role + " patch along x [m].");
+  prm.declare_entry("x max",
+                    Utilities::to_string(defaults[1]),
+                    Patterns::Double(),
+                    "End of the " + role + " patch along x [m].");
+  prm.declare_entry("y min",
+                    Utilities::to_string(defaults[2]),
+                    Patterns::Double(),
+                    "Start of the " + role + " patch along y [m] (3D only).");
+  prm.declare_entry("y max",
+                    Utilities::to_string(defaults[3]),
+                    Patterns::Double(),
+                    "End of the " + role + " patch along y [m] (3D only).");
+  prm.leave_subsection();
+}
 
-    ElectrodePatch
-    parse_patch(ParameterHandler &prm, const std::string &name)
-    {
-      prm.enter_subsection(name);
-      ElectrodePatch p{prm.get_double("x min"),
-                       prm.get_double("x max"),
-                       prm.get_double("y min"),
-                       prm.get_double("y max")};
-      prm.leave_subsection();
-      return p;
-    }
-  } // namespace
+ElectrodePatch
+parse_patch(ParameterHandler &prm, const std::string &name)
+{
+  prm.enter_subsection(name);
+  ElectrodePatch p{prm.get_double("x min"),
+                   prm.get_double("x max"),
+                   prm.get_double("y min"),
+                   prm.get_double("y max")};
+  prm.leave_subsection();
+  return p;
+}
+} // namespace
 
-  void
-  GeometryParameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Geometry");
-    prm.declare_entry("Length",
-                      "1e-3",
-                      Patterns::Double(),
-                      "Sample length L along x, the direction from drain to "
-                      "source [m].");
-    prm.declare_entry("Width",
-                      "1e-3",
-                      Patterns::Double(),
-                      "Sample width W along y [m]. In 2D the width by which "
-                      "the cross-section is extruded: currents and powers are "
-                      "reported for the whole width.");
-    prm.declare_entry("Thickness",
-                      "2e-4",
-                      Patterns::Double(),
-                      "Sample thickness h [m]. The substrate face is z = 0 "
-                      "(y = 0 in 2D), the free top face with the electrode "
-                      "patches is z = h.");
-    prm.declare_entry("Electrode type",
-                      "top patches",
-                      Patterns::Selection("end faces|top patches"),
-                      "'end faces': the whole faces x = 0 (drain) and x = L "
-                      "(source) are electrodes. 'top patches': rectangles on "
-                      "the top face given in the subsections Drain and "
-                      "Source.");
-    prm.declare_entry("Swap electrodes",
-                      "false",
-                      Patterns::Bool(),
-                      "Exchange drain and source: reverses the polarity "
-                      "without changing the sign of the current.");
-    declare_patch(prm, "Drain", "drain (negative)", {{0., 1e-4, 4.5e-4, 5.5e-4}});
-    declare_patch(
+void
+GeometryParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Geometry");
+  prm.declare_entry("Length",
+                    "1e-3",
+                    Patterns::Double(),
+                    "Sample length L along x, the direction from drain to "
+                    "source [m].");
+  prm.declare_entry("Width",
+                    "1e-3",
+                    Patterns::Double(),
+                    "Sample width W along y [m]. In 2D the width by which "
+                    "the cross-section is extruded: currents and powers are "
+                    "reported for the whole width.");
+  prm.declare_entry("Thickness",
+                    "2e-4",
+                    Patterns::Double(),
+                    "Sample thickness h [m]. The substrate face is z = 0 "
+                    "(y = 0 in 2D), the free top face with the electrode "
+                    "patches is z = h.");
+  prm.declare_entry("Electrode type",
+                    "top patches",
+                    Patterns::Selection("end faces|top patches"),
+                    "'end faces': the whole faces x = 0 (drain) and x = L "
+                    "(source) are electrodes. 'top patches': rectangles on "
+                    "the top face given in the subsections Drain and "
+                    "Source.");
+  prm.declare_entry("Swap electrodes",
+                    "false",
+                    Patterns::Bool(),
+                    "Exchange drain and source: reverses the polarity "
+                    "without changing the sign of the current.");
+  declare_patch(prm, "Drain", "drain (negative)", {{0., 1e-4, 4.5e-4, 5.5e-4}});
+  declare_patch(
       prm, "Source", "source (positive)", {{9e-4, 1e-3, 4.5e-4, 5.5e-4}});
-    prm.leave_subsection();
-  }
+  prm.leave_subsection();
+}
 
-  void
-  GeometryParameters::parse_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Geometry");
-    length          = prm.get_double("Length");
-    width           = prm.get_double("Width");
-    thickness       = prm.get_double("Thickness");
-    electrode_type  = prm.get("Electrode type") == "end faces" ?
-                        ElectrodeType::end_faces :
-                        ElectrodeType::top_patches;
-    swap_electrodes = prm.get_bool("Swap electrodes");
-    drain           = parse_patch(prm, "Drain");
-    source          = parse_patch(prm, "Source");
-    prm.leave_subsection();
-  }
+void
+GeometryParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Geometry");
+  length          = prm.get_double("Length");
+  width           = prm.get_double("Width");
+  thickness       = prm.get_double("Thickness");
+  electrode_type  = prm.get("Electrode type") == "end faces"
+                        ? ElectrodeType::end_faces
+                        : ElectrodeType::top_patches;
+  swap_electrodes = prm.get_bool("Swap electrodes");
+  drain           = parse_patch(prm, "Drain");
+  source          = parse_patch(prm, "Source");
+  prm.leave_subsection();
+}
 
-  void
-  MeshParameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Mesh");
-    prm.declare_entry("Coarse cells across thickness",
-                      "2",
-                      Patterns::Integer(1, 1000),
-                      "Number of coarse cells across h; the coarse cell size "
-                      "h/n is used along x and y too, with grid lines on the "
-                      "electrode edges [-].");
-    prm.declare_entry("Initial global refinement",
-                      "0",
-                      Patterns::Integer(0, 12),
-                      "Uniform refinements of the coarse mesh [-].");
-    prm.declare_entry("Electrode refinement",
-                      "1",
-                      Patterns::Integer(0, 12),
-                      "Extra refinements of the cells touching an electrode "
-                      "patch edge region (the current density is singular "
-                      "at a pad edge) [-].");
-    prm.declare_entry("Number of cycles",
-                      "1",
-                      Patterns::Integer(1, 12),
-                      "Refinement cycles: the problem is solved, the mesh "
-                      "refined uniformly, the solution transferred as the "
-                      "initial guess, and solved again [-].");
-    prm.leave_subsection();
-  }
+void
+MeshParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Mesh");
+  prm.declare_entry("Coarse cells across thickness",
+                    "2",
+                    Patterns::Integer(1, 1000),
+                    "Number of coarse cells across h; the coarse cell size "
+                    "h/n is used along x and y too, with grid lines on the "
+                    "electrode edges [-].");
+  prm.declare_entry("Initial global refinement",
+                    "0",
+                    Patterns::Integer(0, 12),
+                    "Uniform refinements of the coarse mesh [-].");
+  prm.declare_entry("Electrode refinement",
+                    "1",
+                    Patterns::Integer(0, 12),
+                    "Extra refinements of the cells touching an electrode "
+                    "patch edge region (the current density is singular "
+                    "at a pad edge) [-].");
+  prm.declare_entry("Number of cycles",
+                    "1",
+                    Patterns::Integer(1, 12),
+                    "Refinement cycles: the problem is solved, the mesh "
+                    "refined uniformly, the solution transferred as the "
+                    "initial guess, and solved again [-].");
+  prm.leave_subsection();
+}
 
-  void
-  MeshParameters::parse_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Mesh");
-    cells_across_thickness = prm.get_integer("Coarse cells across thickness");
-    initial_global_refinement = prm.get_integer("Initial global refinement");
-    electrode_refinement      = prm.get_integer("Electrode refinement");
-    number_of_cycles          = prm.get_integer("Number of cycles");
-    prm.leave_subsection();
-  }
+void
+MeshParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Mesh");
+  cells_across_thickness    = prm.get_integer("Coarse cells across thickness");
+  initial_global_refinement = prm.get_integer("Initial global refinement");
+  electrode_refinement      = prm.get_integer("Electrode refinement");
+  number_of_cycles          = prm.get_integer("Number of cycles");
+  prm.leave_subsection();
+}
 
-  void
-  MaterialParameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Material");
-    prm.declare_entry("Insulator resistivity",
-                      "0.1",
-                      Patterns::Double(),
-                      "rho_I, electrical resistivity of the insulating phase "
-                      "[Ohm m] (Ca2RuO4: 10 Ohm cm = 0.1 Ohm m).");
-    prm.declare_entry("Metal resistivity",
-                      "0.01",
-                      Patterns::Double(),
-                      "rho_M, electrical resistivity of the metallic phase "
-                      "[Ohm m].");
-    prm.declare_entry("Insulator Seebeck coefficient",
-                      "1e-3",
-                      Patterns::Double(),
-                      "S_I [V/K] (Ca2RuO4: 400-1000 uV/K).");
-    prm.declare_entry("Metal Seebeck coefficient",
-                      "0",
-                      Patterns::Double(),
-                      "S_M [V/K].");
-    prm.declare_entry("Insulator thermal conductivity",
-                      "0.1",
-                      Patterns::Double(),
-                      "kappa_I [W/(m K)] (Ca2RuO4: 1e-3 W/(cm K) = 0.1 "
-                      "W/(m K)).");
-    prm.declare_entry("Metal thermal conductivity",
-                      "0.1",
-                      Patterns::Double(),
-                      "kappa_M [W/(m K)].");
-    prm.declare_entry("Transition temperature",
-                      "360",
-                      Patterns::Double(),
-                      "T_MIT: metal above, insulator below [K].");
-    prm.declare_entry("Phase law",
-                      "sharp",
-                      Patterns::Selection("sharp|smooth"),
-                      "'sharp': first-order step at T_MIT, integrated exactly "
-                      "over the cut cells (level set T - T_MIT). 'smooth': a "
-                      "C1 step of the given width, log(sigma) interpolated.");
-    prm.declare_entry("Transition width",
-                      "1",
-                      Patterns::Double(),
-                      "w_T, width of the smooth step centred on T_MIT [K] "
-                      "(smooth law only).");
-    prm.leave_subsection();
-  }
+void
+MaterialParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Material");
+  prm.declare_entry("Insulator resistivity",
+                    "0.1",
+                    Patterns::Double(),
+                    "rho_I, electrical resistivity of the insulating phase "
+                    "[Ohm m] (Ca2RuO4: 10 Ohm cm = 0.1 Ohm m).");
+  prm.declare_entry("Metal resistivity",
+                    "0.01",
+                    Patterns::Double(),
+                    "rho_M, electrical resistivity of the metallic phase "
+                    "[Ohm m].");
+  prm.declare_entry("Insulator Seebeck coefficient",
+                    "1e-3",
+                    Patterns::Double(),
+                    "S_I [V/K] (Ca2RuO4: 400-1000 uV/K).");
+  prm.declare_entry(
+      "Metal Seebeck coefficient", "0", Patterns::Double(), "S_M [V/K].");
+  prm.declare_entry("Insulator thermal conductivity",
+                    "0.1",
+                    Patterns::Double(),
+                    "kappa_I [W/(m K)] (Ca2RuO4: 1e-3 W/(cm K) = 0.1 "
+                    "W/(m K)).");
+  prm.declare_entry("Metal thermal conductivity",
+                    "0.1",
+                    Patterns::Double(),
+                    "kappa_M [W/(m K)].");
+  prm.declare_entry("Transition temperature",
+                    "360",
+                    Patterns::Double(),
+                    "T_MIT: metal above, insulator below [K].");
+  prm.declare_entry("Phase law",
+                    "sharp",
+                    Patterns::Selection("sharp|smooth"),
+                    "'sharp': first-order step at T_MIT, integrated exactly "
+                    "over the cut cells (level set T - T_MIT). 'smooth': a "
+                    "C1 step of the given width, log(sigma) interpolated.");
+  prm.declare_entry("Transition width",
+                    "1",
+                    Patterns::Double(),
+                    "w_T, width of the smooth step centred on T_MIT [K] "
+                    "(smooth law only).");
+  prm.leave_subsection();
+}
 
-  void
-  MaterialParameters::parse_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Material");
-    resistivity_insulator  = prm.get_double("Insulator resistivity");
-    resistivity_metal      = prm.get_double("Metal resistivity");
-    seebeck_insulator      = prm.get_double("Insulator Seebeck coefficient");
-    seebeck_metal          = prm.get_double("Metal Seebeck coefficient");
-    kappa_insulator        = prm.get_double("Insulator thermal conductivity");
-    kappa_metal            = prm.get_double("Metal thermal conductivity");
-    transition_temperature = prm.get_double("Transition temperature");
-    phase_law              = prm.get("Phase law") == "sharp" ?
-                               PhaseLawType::sharp :
-                               PhaseLawType::smooth;
-    transition_width       = prm.get_double("Transition width");
-    prm.leave_subsection();
-  }
+void
+MaterialParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Material");
+  resistivity_insulator  = prm.get_double("Insulator resistivity");
+  resistivity_metal      = prm.get_double("Metal resistivity");
+  seebeck_insulator      = prm.get_double("Insulator Seebeck coefficient");
+  seebeck_metal          = prm.get_double("Metal Seebeck coefficient");
+  kappa_insulator        = prm.get_double("Insulator thermal conductivity");
+  kappa_metal            = prm.get_double("Metal thermal conductivity");
+  transition_temperature = prm.get_double("Transition temperature");
+  phase_law              = prm.get("Phase law") == "sharp" ? PhaseLawType::sharp
+                                                           : PhaseLawType::smooth;
+  transition_width       = prm.get_double("Transition width");
+  prm.leave_subsection();
+}
 
-  void
-  ElectricParameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Electric");
-    prm.declare_entry("Control",
-                      "current",
-                      Patterns::Selection("current|voltage"),
-                      "Drive the sample with a total current or a voltage "
-                      "between the electrodes.");
-    prm.declare_entry("Current",
-                      "1e-2",
-                      Patterns::Double(),
-                      "Total current I entering through the source [A]; "
-                      "negative reverses the polarity. In 2D the current "
-                      "through the whole width W.");
-    prm.declare_entry("Voltage",
-                      "1",
-                      Patterns::Double(),
-                      "psi(source) - psi(drain) [V] under voltage control.");
-    prm.leave_subsection();
-  }
+void
+ElectricParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Electric");
+  prm.declare_entry("Control",
+                    "current",
+                    Patterns::Selection("current|voltage"),
+                    "Drive the sample with a total current or a voltage "
+                    "between the electrodes.");
+  prm.declare_entry("Current",
+                    "1e-2",
+                    Patterns::Double(),
+                    "Total current I entering through the source [A]; "
+                    "negative reverses the polarity. In 2D the current "
+                    "through the whole width W.");
+  prm.declare_entry("Voltage",
+                    "1",
+                    Patterns::Double(),
+                    "psi(source) - psi(drain) [V] under voltage control.");
+  prm.leave_subsection();
+}
 
-  void
-  ElectricParameters::parse_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Electric");
-    control = prm.get("Control") == "current" ? ControlType::current :
-                                                ControlType::voltage;
-    current = prm.get_double("Current");
-    voltage = prm.get_double("Voltage");
-    prm.leave_subsection();
-  }
+void
+ElectricParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Electric");
+  control = prm.get("Control") == "current" ? ControlType::current
+                                            : ControlType::voltage;
+  current = prm.get_double("Current");
+  voltage = prm.get_double("Voltage");
+  prm.leave_subsection();
+}
 
-  void
-  ThermalParameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Thermal");
-    prm.declare_entry("Substrate temperature",
-                      "300",
-                      Patterns::Double(),
-                      "T0, held on the fixed-temperature boundaries [K].");
-    prm.declare_entry(
+void
+ThermalParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Thermal");
+  prm.declare_entry("Substrate temperature",
+                    "300",
+                    Patterns::Double(),
+                    "T0, held on the fixed-temperature boundaries [K].");
+  prm.declare_entry(
       "Fixed temperature boundaries",
       "substrate",
       Patterns::MultipleSelection("substrate|top|x_min|x_max|y_min|y_max"),
       "Boundaries held at T0; all others are adiabatic. 'substrate' is z = 0, "
       "'top' is z = h (in 2D these are y = 0 and y = h, and y_min/y_max do "
       "not exist).");
-    prm.declare_entry("Joule heating",
-                      "true",
-                      Patterns::Bool(),
-                      "Include the Joule source rho |j|^2.");
-    prm.declare_entry("Peltier heating",
-                      "true",
-                      Patterns::Bool(),
-                      "Include the Peltier term T j . grad S, in the flux "
-                      "form div(H(T) j).");
-    prm.declare_entry("Initial temperature",
-                      "T0",
-                      Patterns::Anything(),
-                      "Initial guess of the staggered iteration, a function "
-                      "of x, y, z (muParser syntax; the constants T0 and "
-                      "T_MIT are defined) [K]. A hot region seeds a metal "
-                      "domain.");
-    prm.leave_subsection();
-  }
+  prm.declare_entry("Joule heating",
+                    "true",
+                    Patterns::Bool(),
+                    "Include the Joule source rho |j|^2.");
+  prm.declare_entry("Peltier heating",
+                    "true",
+                    Patterns::Bool(),
+                    "Include the Peltier term T j . grad S, in the flux "
+                    "form div(H(T) j).");
+  prm.declare_entry("Initial temperature",
+                    "T0",
+                    Patterns::Anything(),
+                    "Initial guess of the staggered iteration, a function "
+                    "of x, y, z (muParser syntax; the constants T0 and "
+                    "T_MIT are defined) [K]. A hot region seeds a metal "
+                    "domain.");
+  prm.leave_subsection();
+}
 
-  void
-  ThermalParameters::parse_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Thermal");
-    substrate_temperature = prm.get_double("Substrate temperature");
-    fixed_temperature_boundaries =
+void
+ThermalParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Thermal");
+  substrate_temperature = prm.get_double("Substrate temperature");
+  fixed_temperature_boundaries =
       Utilities::split_string_list(prm.get("Fixed temperature boundaries"));
-    joule_heating       = prm.get_bool("Joule heating");
-    peltier_heating     = prm.get_bool("Peltier heating");
-    initial_temperature = prm.get("Initial temperature");
-    prm.leave_subsection();
-  }
+  joule_heating       = prm.get_bool("Joule heating");
+  peltier_heating     = prm.get_bool("Peltier heating");
+  initial_temperature = prm.get("Initial temperature");
+  prm.leave_subsection();
+}
 
-  void
-  SolverParameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Solver");
-    prm.declare_entry("Polynomial degree",
-                      "2",
-                      Patterns::Integer(1, 4),
-                      "Degree of the FE_Q elements for psi and T [-].");
-    prm.declare_entry("Maximum Picard iterations",
-                      "200",
-                      Patterns::Integer(1, 100000),
-                      "Limit of the staggered iteration; reaching it is an "
-                      "error (the last state is written) [-].");
-    prm.declare_entry("Picard tolerance",
-                      "1e-9",
-                      Patterns::Double(0),
-                      "Converged when max|T_k+1 - T_k| / T0 is below this "
-                      "and no cell changed its phase class [-].");
-    prm.declare_entry(
+void
+SolverParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Solver");
+  prm.declare_entry("Polynomial degree",
+                    "2",
+                    Patterns::Integer(1, 4),
+                    "Degree of the FE_Q elements for psi and T [-].");
+  prm.declare_entry("Maximum Picard iterations",
+                    "200",
+                    Patterns::Integer(1, 100000),
+                    "Limit of the staggered iteration; reaching it is an "
+                    "error (the last state is written) [-].");
+  prm.declare_entry("Picard tolerance",
+                    "1e-9",
+                    Patterns::Double(0),
+                    "Converged when max|T_k+1 - T_k| / T0 is below this "
+                    "and no cell changed its phase class [-].");
+  prm.declare_entry(
       "Acceleration",
       "aitken",
       Patterns::Selection("none|aitken|anderson"),
@@ -332,80 +328,80 @@ namespace imtsim
       "oscillating mode that makes plain Picard cycle near the critical "
       "current. 'anderson': Anderson mixing of the last iterates (see "
       "'Anderson depth').");
-    prm.declare_entry("Relaxation",
-                      "1",
-                      Patterns::Double(0),
-                      "Under-relaxation factor of the temperature update, in "
-                      "(0, 1]: fixed for 'none', the first step's for "
-                      "'aitken', the mixing factor for 'anderson' [-].");
-    prm.declare_entry("Anderson depth",
-                      "5",
-                      Patterns::Integer(0, 50),
-                      "Number of previous iterates used by Anderson "
-                      "acceleration of the staggered iteration; 0 is plain "
-                      "(relaxed) Picard [-].");
-    prm.declare_entry("Linear solver tolerance",
-                      "1e-12",
-                      Patterns::Double(0),
-                      "Relative residual reduction of the CG and GMRES "
-                      "solves [-].");
-    prm.leave_subsection();
-  }
+  prm.declare_entry("Relaxation",
+                    "1",
+                    Patterns::Double(0),
+                    "Under-relaxation factor of the temperature update, in "
+                    "(0, 1]: fixed for 'none', the first step's for "
+                    "'aitken', the mixing factor for 'anderson' [-].");
+  prm.declare_entry("Anderson depth",
+                    "5",
+                    Patterns::Integer(0, 50),
+                    "Number of previous iterates used by Anderson "
+                    "acceleration of the staggered iteration; 0 is plain "
+                    "(relaxed) Picard [-].");
+  prm.declare_entry("Linear solver tolerance",
+                    "1e-12",
+                    Patterns::Double(0),
+                    "Relative residual reduction of the CG and GMRES "
+                    "solves [-].");
+  prm.leave_subsection();
+}
 
-  void
-  SolverParameters::parse_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Solver");
-    polynomial_degree     = prm.get_integer("Polynomial degree");
-    max_picard_iterations = prm.get_integer("Maximum Picard iterations");
-    picard_tolerance      = prm.get_double("Picard tolerance");
-    const std::string a   = prm.get("Acceleration");
-    acceleration          = a == "none"   ? AccelerationType::none :
-                            a == "aitken" ? AccelerationType::aitken :
-                                            AccelerationType::anderson;
-    relaxation            = prm.get_double("Relaxation");
-    anderson_depth        = prm.get_integer("Anderson depth");
-    linear_tolerance      = prm.get_double("Linear solver tolerance");
-    prm.leave_subsection();
-  }
+void
+SolverParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Solver");
+  polynomial_degree     = prm.get_integer("Polynomial degree");
+  max_picard_iterations = prm.get_integer("Maximum Picard iterations");
+  picard_tolerance      = prm.get_double("Picard tolerance");
+  const std::string a   = prm.get("Acceleration");
+  acceleration          = a == "none"     ? AccelerationType::none
+                          : a == "aitken" ? AccelerationType::aitken
+                                          : AccelerationType::anderson;
+  relaxation            = prm.get_double("Relaxation");
+  anderson_depth        = prm.get_integer("Anderson depth");
+  linear_tolerance      = prm.get_double("Linear solver tolerance");
+  prm.leave_subsection();
+}
 
-  void
-  OutputParameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Output");
-    prm.declare_entry("Directory",
-                      "output",
-                      Patterns::DirectoryName(),
-                      "Where fields (PVTU/PVD), summary.json, statistics and "
-                      "the used parameters are written.");
-    prm.declare_entry("Write fields",
-                      "true",
-                      Patterns::Bool(),
-                      "Write the PVTU/PVD field output for ParaView.");
-    prm.declare_entry("Centre line samples",
-                      "2001",
-                      Patterns::Integer(11, 1000000),
-                      "Points on the top centre line and on the vertical "
-                      "line at x = L/2 used for metal extents and thickness "
-                      "[-].");
-    prm.leave_subsection();
-  }
+void
+OutputParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Output");
+  prm.declare_entry("Directory",
+                    "output",
+                    Patterns::DirectoryName(),
+                    "Where fields (PVTU/PVD), summary.json, statistics and "
+                    "the used parameters are written.");
+  prm.declare_entry("Write fields",
+                    "true",
+                    Patterns::Bool(),
+                    "Write the PVTU/PVD field output for ParaView.");
+  prm.declare_entry("Centre line samples",
+                    "2001",
+                    Patterns::Integer(11, 1000000),
+                    "Points on the top centre line and on the vertical "
+                    "line at x = L/2 used for metal extents and thickness "
+                    "[-].");
+  prm.leave_subsection();
+}
 
-  void
-  OutputParameters::parse_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Output");
-    directory           = prm.get("Directory");
-    write_fields        = prm.get_bool("Write fields");
-    centre_line_samples = prm.get_integer("Centre line samples");
-    prm.leave_subsection();
-  }
+void
+OutputParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Output");
+  directory           = prm.get("Directory");
+  write_fields        = prm.get_bool("Write fields");
+  centre_line_samples = prm.get_integer("Centre line samples");
+  prm.leave_subsection();
+}
 
-  void
-  VerificationParameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.enter_subsection("Verification");
-    prm.declare_entry(
+void
+VerificationParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Verification");
+  prm.declare_entry(
       "Benchmark",
       "none",
       Patterns::Selection("none|insulating slab|parallel slab"),
@@ -413,208 +409,206 @@ namespace imtsim
       "'insulating slab' (P-8, nodal temperature error), 'parallel slab' "
       "(P-11 metal thickness at x = L/2 and the voltage). Both need end-face "
       "electrodes and the substrate as the only fixed-temperature boundary.");
-    prm.leave_subsection();
+  prm.leave_subsection();
+}
+
+void
+VerificationParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Verification");
+  const std::string b = prm.get("Benchmark");
+  benchmark           = b == "none"              ? BenchmarkType::none
+                        : b == "insulating slab" ? BenchmarkType::insulating_slab
+                                                 : BenchmarkType::parallel_slab;
+  prm.leave_subsection();
+}
+
+void
+Parameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.declare_entry("Dimension",
+                    "3",
+                    Patterns::Integer(2, 3),
+                    "2: the x-z cross-section (extruded by the width); 3: "
+                    "the box L x W x h.");
+  GeometryParameters::declare_parameters(prm);
+  MeshParameters::declare_parameters(prm);
+  MaterialParameters::declare_parameters(prm);
+  ElectricParameters::declare_parameters(prm);
+  ThermalParameters::declare_parameters(prm);
+  SolverParameters::declare_parameters(prm);
+  OutputParameters::declare_parameters(prm);
+  VerificationParameters::declare_parameters(prm);
+}
+
+void
+Parameters::parse_parameters(ParameterHandler &prm)
+{
+  dimension = prm.get_integer("Dimension");
+  geometry.parse_parameters(prm);
+  mesh.parse_parameters(prm);
+  material.parse_parameters(prm);
+  electric.parse_parameters(prm);
+  thermal.parse_parameters(prm);
+  solver.parse_parameters(prm);
+  output.parse_parameters(prm);
+  verification.parse_parameters(prm);
+}
+
+namespace
+{
+void
+check_patch(const ElectrodePatch     &p,
+            const std::string        &name,
+            const GeometryParameters &g,
+            const unsigned int        dim)
+{
+  const std::string e = "Geometry/" + name + "/";
+  if (!(p.x_max > p.x_min))
+    throw InputError(e + "x max",
+                     "the " + name +
+                         " patch is empty: x max must exceed x min.");
+  if (p.x_min < 0 || p.x_max > g.length)
+    throw InputError(e + (p.x_min < 0 ? "x min" : "x max"),
+                     "the " + name +
+                         " patch must lie on the top face, 0 <= x <= L = " +
+                         Utilities::to_string(g.length) + " m.");
+  if (dim == 3)
+  {
+    if (!(p.y_max > p.y_min))
+      throw InputError(e + "y max",
+                       "the " + name +
+                           " patch is empty: y max must exceed y min.");
+    if (p.y_min < 0 || p.y_max > g.width)
+      throw InputError(e + (p.y_min < 0 ? "y min" : "y max"),
+                       "the " + name +
+                           " patch must lie on the top face, 0 <= y <= "
+                           "W = " +
+                           Utilities::to_string(g.width) + " m.");
+  }
+}
+} // namespace
+
+void
+Parameters::check() const
+{
+  require_positive(geometry.length, "Geometry/Length", "The length");
+  require_positive(geometry.width, "Geometry/Width", "The width");
+  require_positive(geometry.thickness, "Geometry/Thickness", "The thickness");
+  require_positive(material.resistivity_insulator,
+                   "Material/Insulator resistivity",
+                   "The resistivity (1/conductivity)");
+  require_positive(material.resistivity_metal,
+                   "Material/Metal resistivity",
+                   "The resistivity (1/conductivity)");
+  require_positive(material.kappa_insulator,
+                   "Material/Insulator thermal conductivity",
+                   "The thermal conductivity");
+  require_positive(material.kappa_metal,
+                   "Material/Metal thermal conductivity",
+                   "The thermal conductivity");
+  require_positive(material.transition_temperature,
+                   "Material/Transition temperature",
+                   "The absolute temperature T_MIT");
+  require_positive(thermal.substrate_temperature,
+                   "Thermal/Substrate temperature",
+                   "The absolute temperature T0");
+  if (material.phase_law == PhaseLawType::smooth)
+    require_positive(material.transition_width,
+                     "Material/Transition width",
+                     "The transition width of the smooth law");
+  if (!(solver.relaxation > 0 && solver.relaxation <= 1))
+    throw InputError("Solver/Relaxation", "must lie in (0, 1].");
+  if (!(solver.picard_tolerance > 0))
+    throw InputError("Solver/Picard tolerance", "must be positive.");
+  if (!(solver.linear_tolerance > 0 && solver.linear_tolerance < 1))
+    throw InputError("Solver/Linear solver tolerance", "must lie in (0, 1).");
+  if (electric.control == ControlType::current && electric.current == 0)
+    throw InputError("Electric/Current",
+                     "a current-controlled run needs a non-zero current.");
+  if (electric.control == ControlType::voltage && electric.voltage == 0)
+    throw InputError("Electric/Voltage",
+                     "a voltage-controlled run needs a non-zero voltage.");
+  if (thermal.fixed_temperature_boundaries.empty())
+    throw InputError("Thermal/Fixed temperature boundaries",
+                     "at least one boundary must be held at T0, otherwise "
+                     "the steady heat problem has no solution.");
+  if (dimension == 2)
+    for (const auto &b : thermal.fixed_temperature_boundaries)
+      if (b == "y_min" || b == "y_max")
+        throw InputError("Thermal/Fixed temperature boundaries",
+                         "'" + b + "' does not exist in 2D.");
+
+  if (geometry.electrode_type == ElectrodeType::top_patches)
+  {
+    check_patch(geometry.drain, "Drain", geometry, dimension);
+    check_patch(geometry.source, "Source", geometry, dimension);
+    const auto &d         = geometry.drain;
+    const auto &s         = geometry.source;
+    const bool  overlap_x = d.x_min < s.x_max && s.x_min < d.x_max;
+    const bool  overlap_y =
+        dimension == 2 || (d.y_min < s.y_max && s.y_min < d.y_max);
+    if (overlap_x && overlap_y)
+      throw InputError("Geometry/Source/x min",
+                       "the source patch overlaps the drain patch.");
+  }
+  if (verification.benchmark != BenchmarkType::none &&
+      geometry.electrode_type != ElectrodeType::end_faces)
+    throw InputError("Verification/Benchmark",
+                     "the slab benchmarks need 'Geometry/Electrode type = "
+                     "end faces'.");
+}
+
+void
+read_parameters(const std::string              &filename,
+                const std::vector<std::string> &overrides,
+                ParameterHandler               &prm,
+                Parameters                     &parameters)
+{
+  Parameters::declare_parameters(prm);
+  {
+    std::ifstream in(filename);
+    if (!in)
+      throw InputError("(command line)",
+                       "cannot open the parameter file '" + filename + "'.");
+  }
+  try
+  {
+    prm.parse_input(filename, "", /*skip_undefined=*/false, true);
+  }
+  catch (const ExceptionBase &e)
+  {
+    // Keep deal.II's description (it names the line and the entry) but
+    // drop the source location and stack trace meant for developers.
+    std::ostringstream info;
+    e.print_info(info);
+    throw InputError(filename, info.str());
   }
 
-  void
-  VerificationParameters::parse_parameters(ParameterHandler &prm)
+  for (const auto &o : overrides)
   {
-    prm.enter_subsection("Verification");
-    const std::string b = prm.get("Benchmark");
-    benchmark           = b == "none"            ? BenchmarkType::none :
-                          b == "insulating slab" ? BenchmarkType::insulating_slab :
-                                                   BenchmarkType::parallel_slab;
-    prm.leave_subsection();
-  }
-
-  void
-  Parameters::declare_parameters(ParameterHandler &prm)
-  {
-    prm.declare_entry("Dimension",
-                      "3",
-                      Patterns::Integer(2, 3),
-                      "2: the x-z cross-section (extruded by the width); 3: "
-                      "the box L x W x h.");
-    GeometryParameters::declare_parameters(prm);
-    MeshParameters::declare_parameters(prm);
-    MaterialParameters::declare_parameters(prm);
-    ElectricParameters::declare_parameters(prm);
-    ThermalParameters::declare_parameters(prm);
-    SolverParameters::declare_parameters(prm);
-    OutputParameters::declare_parameters(prm);
-    VerificationParameters::declare_parameters(prm);
-  }
-
-  void
-  Parameters::parse_parameters(ParameterHandler &prm)
-  {
-    dimension = prm.get_integer("Dimension");
-    geometry.parse_parameters(prm);
-    mesh.parse_parameters(prm);
-    material.parse_parameters(prm);
-    electric.parse_parameters(prm);
-    thermal.parse_parameters(prm);
-    solver.parse_parameters(prm);
-    output.parse_parameters(prm);
-    verification.parse_parameters(prm);
-  }
-
-  namespace
-  {
-    void
-    check_patch(const ElectrodePatch &p,
-                const std::string &   name,
-                const GeometryParameters &g,
-                const unsigned int        dim)
-    {
-      const std::string e = "Geometry/" + name + "/";
-      if (!(p.x_max > p.x_min))
-        throw InputError(e + "x max",
-                         "the " + name +
-                           " patch is empty: x max must exceed x min.");
-      if (p.x_min < 0 || p.x_max > g.length)
-        throw InputError(e + (p.x_min < 0 ? "x min" : "x max"),
-                         "the " + name +
-                           " patch must lie on the top face, 0 <= x <= L = " +
-                           Utilities::to_string(g.length) + " m.");
-      if (dim == 3)
-        {
-          if (!(p.y_max > p.y_min))
-            throw InputError(e + "y max",
-                             "the " + name +
-                               " patch is empty: y max must exceed y min.");
-          if (p.y_min < 0 || p.y_max > g.width)
-            throw InputError(e + (p.y_min < 0 ? "y min" : "y max"),
-                             "the " + name +
-                               " patch must lie on the top face, 0 <= y <= "
-                               "W = " +
-                               Utilities::to_string(g.width) + " m.");
-        }
-    }
-  } // namespace
-
-  void
-  Parameters::check() const
-  {
-    require_positive(geometry.length, "Geometry/Length", "The length");
-    require_positive(geometry.width, "Geometry/Width", "The width");
-    require_positive(geometry.thickness, "Geometry/Thickness", "The thickness");
-    require_positive(material.resistivity_insulator,
-                     "Material/Insulator resistivity",
-                     "The resistivity (1/conductivity)");
-    require_positive(material.resistivity_metal,
-                     "Material/Metal resistivity",
-                     "The resistivity (1/conductivity)");
-    require_positive(material.kappa_insulator,
-                     "Material/Insulator thermal conductivity",
-                     "The thermal conductivity");
-    require_positive(material.kappa_metal,
-                     "Material/Metal thermal conductivity",
-                     "The thermal conductivity");
-    require_positive(material.transition_temperature,
-                     "Material/Transition temperature",
-                     "The absolute temperature T_MIT");
-    require_positive(thermal.substrate_temperature,
-                     "Thermal/Substrate temperature",
-                     "The absolute temperature T0");
-    if (material.phase_law == PhaseLawType::smooth)
-      require_positive(material.transition_width,
-                       "Material/Transition width",
-                       "The transition width of the smooth law");
-    if (!(solver.relaxation > 0 && solver.relaxation <= 1))
-      throw InputError("Solver/Relaxation", "must lie in (0, 1].");
-    if (!(solver.picard_tolerance > 0))
-      throw InputError("Solver/Picard tolerance", "must be positive.");
-    if (!(solver.linear_tolerance > 0 && solver.linear_tolerance < 1))
-      throw InputError("Solver/Linear solver tolerance", "must lie in (0, 1).");
-    if (electric.control == ControlType::current && electric.current == 0)
-      throw InputError("Electric/Current",
-                       "a current-controlled run needs a non-zero current.");
-    if (electric.control == ControlType::voltage && electric.voltage == 0)
-      throw InputError("Electric/Voltage",
-                       "a voltage-controlled run needs a non-zero voltage.");
-    if (thermal.fixed_temperature_boundaries.empty())
-      throw InputError("Thermal/Fixed temperature boundaries",
-                       "at least one boundary must be held at T0, otherwise "
-                       "the steady heat problem has no solution.");
-    if (dimension == 2)
-      for (const auto &b : thermal.fixed_temperature_boundaries)
-        if (b == "y_min" || b == "y_max")
-          throw InputError("Thermal/Fixed temperature boundaries",
-                           "'" + b + "' does not exist in 2D.");
-
-    if (geometry.electrode_type == ElectrodeType::top_patches)
-      {
-        check_patch(geometry.drain, "Drain", geometry, dimension);
-        check_patch(geometry.source, "Source", geometry, dimension);
-        const auto &d = geometry.drain;
-        const auto &s = geometry.source;
-        const bool  overlap_x = d.x_min < s.x_max && s.x_min < d.x_max;
-        const bool  overlap_y =
-          dimension == 2 || (d.y_min < s.y_max && s.y_min < d.y_max);
-        if (overlap_x && overlap_y)
-          throw InputError("Geometry/Source/x min",
-                           "the source patch overlaps the drain patch.");
-      }
-    if (verification.benchmark != BenchmarkType::none &&
-        geometry.electrode_type != ElectrodeType::end_faces)
-      throw InputError("Verification/Benchmark",
-                       "the slab benchmarks need 'Geometry/Electrode type = "
-                       "end faces'.");
-  }
-
-  void
-  read_parameters(const std::string &             filename,
-                  const std::vector<std::string> &overrides,
-                  ParameterHandler &              prm,
-                  Parameters &                    parameters)
-  {
-    Parameters::declare_parameters(prm);
-    {
-      std::ifstream in(filename);
-      if (!in)
-        throw InputError("(command line)",
-                         "cannot open the parameter file '" + filename + "'.");
-    }
+    const auto eq = o.find('=');
+    if (eq == std::string::npos)
+      throw InputError(o, "--set expects \"Subsection/Entry=value\".");
+    const std::string        path  = o.substr(0, eq);
+    const std::string        value = o.substr(eq + 1);
+    std::vector<std::string> parts = Utilities::split_string_list(path, '/');
+    for (unsigned int i = 0; i + 1 < parts.size(); ++i)
+      prm.enter_subsection(parts[i]);
     try
-      {
-        prm.parse_input(filename, "", /*skip_undefined=*/false, true);
-      }
-    catch (const ExceptionBase &e)
-      {
-        // Keep deal.II's description (it names the line and the entry) but
-        // drop the source location and stack trace meant for developers.
-        std::ostringstream info;
-        e.print_info(info);
-        throw InputError(filename, info.str());
-      }
-
-    for (const auto &o : overrides)
-      {
-        const auto eq = o.find('=');
-        if (eq == std::string::npos)
-          throw InputError(o,
-                           "--set expects \"Subsection/Entry=value\".");
-        const std::string path  = o.substr(0, eq);
-        const std::string value = o.substr(eq + 1);
-        std::vector<std::string> parts =
-          Utilities::split_string_list(path, '/');
-        for (unsigned int i = 0; i + 1 < parts.size(); ++i)
-          prm.enter_subsection(parts[i]);
-        try
-          {
-            prm.set(parts.back(), value);
-          }
-        catch (...)
-          {
-            throw InputError(path,
-                             "--set: no such entry, or the value '" + value +
-                               "' does not match its pattern.");
-          }
-        for (unsigned int i = 0; i + 1 < parts.size(); ++i)
-          prm.leave_subsection();
-      }
-    parameters.parse_parameters(prm);
-    parameters.check();
+    {
+      prm.set(parts.back(), value);
+    }
+    catch (...)
+    {
+      throw InputError(path,
+                       "--set: no such entry, or the value '" + value +
+                           "' does not match its pattern.");
+    }
+    for (unsigned int i = 0; i + 1 < parts.size(); ++i)
+      prm.leave_subsection();
   }
+  parameters.parse_parameters(prm);
+  parameters.check();
+}
 } // namespace imtsim

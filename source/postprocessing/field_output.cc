@@ -9,176 +9,177 @@
 
 namespace imtsim
 {
-  namespace
+namespace
+{
+/**
+ * Derived point fields from psi; T at the same points is interpolated
+ * from the temperature vector on the same cell.
+ */
+template <int dim> class DerivedFields : public DataPostprocessor<dim>
+{
+public:
+  DerivedFields(const PhaseLaw &law, const VectorType &temperature)
+      : law(law), temperature(temperature)
   {
-    /**
-     * Derived point fields from psi; T at the same points is interpolated
-     * from the temperature vector on the same cell.
-     */
-    template <int dim>
-    class DerivedFields : public DataPostprocessor<dim>
-    {
-    public:
-      DerivedFields(const PhaseLaw &law, const VectorType &temperature)
-        : law(law)
-        , temperature(temperature)
-      {}
-
-      std::vector<std::string>
-      get_names() const override
-      {
-        std::vector<std::string> names = {"Phi"};
-        for (unsigned int d = 0; d < dim; ++d)
-          names.emplace_back("current_density");
-        names.emplace_back("sigma");
-        names.emplace_back("joule_power_density");
-        names.emplace_back("metal");
-        return names;
-      }
-
-      std::vector<DataComponentInterpretation::DataComponentInterpretation>
-      get_data_component_interpretation() const override
-      {
-        std::vector<DataComponentInterpretation::DataComponentInterpretation>
-          c(1, DataComponentInterpretation::component_is_scalar);
-        for (unsigned int d = 0; d < dim; ++d)
-          c.push_back(DataComponentInterpretation::component_is_part_of_vector);
-        for (unsigned int k = 0; k < 3; ++k)
-          c.push_back(DataComponentInterpretation::component_is_scalar);
-        return c;
-      }
-
-      UpdateFlags
-      get_needed_update_flags() const override
-      {
-        return update_values | update_gradients | update_quadrature_points;
-      }
-
-      void
-      evaluate_scalar_field(const DataPostprocessorInputs::Scalar<dim> &input,
-                            std::vector<Vector<double>> &computed) const override
-      {
-        const auto cell = input.template get_cell<dim>();
-        const auto &fe  = cell->get_fe();
-        Vector<double> T_local(fe.n_dofs_per_cell());
-        cell->get_dof_values(temperature, T_local);
-        const MappingQ1<dim> mapping;
-        for (unsigned int p = 0; p < input.solution_values.size(); ++p)
-          {
-            const Point<dim> unit = mapping.transform_real_to_unit_cell(
-              cell, input.evaluation_points[p]);
-            double T = 0;
-            for (unsigned int i = 0; i < fe.n_dofs_per_cell(); ++i)
-              T += T_local(i) * fe.shape_value(i, unit);
-            const double sigma = law.sigma(T, Region::from_temperature);
-            const Tensor<1, dim> &g = input.solution_gradients[p];
-            computed[p](0) =
-              input.solution_values[p] -
-              law.seebeck_integral(T, Region::from_temperature);
-            for (unsigned int d = 0; d < dim; ++d)
-              computed[p](1 + d) = -sigma * g[d];
-            computed[p](dim + 1) = sigma;
-            computed[p](dim + 2) = sigma * (g * g);
-            computed[p](dim + 3) = law.metal_fraction(T);
-          }
-      }
-
-    private:
-      const PhaseLaw &  law;
-      const VectorType &temperature;
-    };
-  } // namespace
-
-  template <int dim>
-  FieldOutput<dim>::FieldOutput(const Parameters & parameters,
-                                const std::string &directory)
-    : parameters(parameters)
-    , law(parameters.material)
-    , directory(directory)
-  {}
-
-  template <int dim>
-  void
-  FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
-                          PhaseQuadrature<dim> & quadrature,
-                          const VectorType &     temperature,
-                          const VectorType &     potential,
-                          const unsigned int     cycle)
-  {
-    const auto &  tria = dof_handler.get_triangulation();
-    Vector<float> metal_fraction(tria.n_active_cells()),
-      peltier_heat(tria.n_active_cells()), partition(tria.n_active_cells());
-    const bool  peltier = parameters.thermal.peltier_heating;
-    const double dH      = -law.peltier_potential(0, Region::metal);
-    std::vector<double>         T_q;
-    std::vector<Tensor<1, dim>> grad_psi;
-    for (const auto &cell : dof_handler.active_cell_iterators())
-      if (cell->is_locally_owned())
-        {
-          const unsigned int c = cell->active_cell_index();
-          partition(c)         = cell->subdomain_id();
-          double metal = 0, volume = 0, heat = 0;
-          quadrature.for_each_part(
-            cell, [&](const FEValues<dim> &fe, const Region region) {
-              T_q.resize(fe.n_quadrature_points);
-              grad_psi.resize(fe.n_quadrature_points);
-              fe.get_function_values(temperature, T_q);
-              fe.get_function_gradients(potential, grad_psi);
-              for (const unsigned int q : fe.quadrature_point_indices())
-                {
-                  volume += fe.JxW(q);
-                  if (region == Region::from_temperature)
-                    {
-                      metal += law.metal_fraction(T_q[q]) * fe.JxW(q);
-                      // -j . grad H = -H'(T) j . grad T, smooth law
-                      (void)grad_psi;
-                    }
-                  else if (region == Region::metal)
-                    metal += fe.JxW(q);
-                }
-            });
-          // Sharp law: interface heat -[H] j.n = -T_MIT dS j.n_{M->I}.
-          if (peltier)
-            quadrature.for_interface(
-              cell, [&](const NonMatching::FEImmersedSurfaceValues<dim> &fe) {
-                grad_psi.resize(fe.n_quadrature_points);
-                fe.get_function_gradients(potential, grad_psi);
-                for (const unsigned int q : fe.quadrature_point_indices())
-                  {
-                    // j.n evaluated with the metal conductivity side: the
-                    // normal current is continuous, use the mean.
-                    const double jn_m = -law.sigma(0, Region::metal) *
-                                        (grad_psi[q] * fe.normal_vector(q));
-                    const double jn_i = -law.sigma(0, Region::insulator) *
-                                        (grad_psi[q] * fe.normal_vector(q));
-                    heat += -dH * 0.5 * (jn_m + jn_i) * fe.JxW(q);
-                  }
-              });
-          metal_fraction(c) = volume > 0 ? metal / volume : 0;
-          peltier_heat(c)   = volume > 0 ? heat / volume : 0;
-        }
-
-    DerivedFields<dim> derived(law, temperature);
-    DataOut<dim>       data_out;
-    data_out.attach_dof_handler(dof_handler);
-    data_out.add_data_vector(temperature, "T");
-    data_out.add_data_vector(potential, "psi");
-    data_out.add_data_vector(potential, derived);
-    data_out.add_data_vector(metal_fraction, "metal_fraction_cell");
-    data_out.add_data_vector(peltier_heat, "peltier_power_density_cell");
-    data_out.add_data_vector(partition, "partition");
-    data_out.build_patches(dof_handler.get_fe().degree);
-
-    const std::string name = data_out.write_vtu_with_pvtu_record(
-      directory + "/", "solution", cycle, dof_handler.get_communicator(), 4);
-    records.emplace_back(cycle, name);
-    if (Utilities::MPI::this_mpi_process(dof_handler.get_communicator()) == 0)
-      {
-        std::ofstream pvd(directory + "/solution.pvd");
-        DataOutBase::write_pvd_record(pvd, records);
-      }
   }
 
-  template class FieldOutput<2>;
-  template class FieldOutput<3>;
+  std::vector<std::string>
+  get_names() const override
+  {
+    std::vector<std::string> names = {"Phi"};
+    for (unsigned int d = 0; d < dim; ++d)
+      names.emplace_back("current_density");
+    names.emplace_back("sigma");
+    names.emplace_back("joule_power_density");
+    names.emplace_back("metal");
+    return names;
+  }
+
+  std::vector<DataComponentInterpretation::DataComponentInterpretation>
+  get_data_component_interpretation() const override
+  {
+    std::vector<DataComponentInterpretation::DataComponentInterpretation> c(
+        1, DataComponentInterpretation::component_is_scalar);
+    for (unsigned int d = 0; d < dim; ++d)
+      c.push_back(DataComponentInterpretation::component_is_part_of_vector);
+    for (unsigned int k = 0; k < 3; ++k)
+      c.push_back(DataComponentInterpretation::component_is_scalar);
+    return c;
+  }
+
+  UpdateFlags
+  get_needed_update_flags() const override
+  {
+    return update_values | update_gradients | update_quadrature_points;
+  }
+
+  void
+  evaluate_scalar_field(const DataPostprocessorInputs::Scalar<dim> &input,
+                        std::vector<Vector<double>> &computed) const override
+  {
+    const auto     cell = input.template get_cell<dim>();
+    const auto    &fe   = cell->get_fe();
+    Vector<double> T_local(fe.n_dofs_per_cell());
+    cell->get_dof_values(temperature, T_local);
+    const MappingQ1<dim> mapping;
+    for (unsigned int p = 0; p < input.solution_values.size(); ++p)
+    {
+      const Point<dim> unit =
+          mapping.transform_real_to_unit_cell(cell, input.evaluation_points[p]);
+      double T = 0;
+      for (unsigned int i = 0; i < fe.n_dofs_per_cell(); ++i)
+        T += T_local(i) * fe.shape_value(i, unit);
+      const double          sigma = law.sigma(T, Region::from_temperature);
+      const Tensor<1, dim> &g     = input.solution_gradients[p];
+      computed[p](0)              = input.solution_values[p] -
+                       law.seebeck_integral(T, Region::from_temperature);
+      for (unsigned int d = 0; d < dim; ++d)
+        computed[p](1 + d) = -sigma * g[d];
+      computed[p](dim + 1) = sigma;
+      computed[p](dim + 2) = sigma * (g * g);
+      computed[p](dim + 3) = law.metal_fraction(T);
+    }
+  }
+
+private:
+  const PhaseLaw   &law;
+  const VectorType &temperature;
+};
+} // namespace
+
+template <int dim>
+FieldOutput<dim>::FieldOutput(const Parameters  &parameters,
+                              const std::string &directory)
+    : parameters(parameters), law(parameters.material), directory(directory)
+{
+}
+
+template <int dim>
+void
+FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
+                        PhaseQuadrature<dim>  &quadrature,
+                        const VectorType      &temperature,
+                        const VectorType      &potential,
+                        const unsigned int     cycle)
+{
+  const auto   &tria = dof_handler.get_triangulation();
+  Vector<float> metal_fraction(tria.n_active_cells()),
+      peltier_heat(tria.n_active_cells()), partition(tria.n_active_cells());
+  const bool                  peltier = parameters.thermal.peltier_heating;
+  const double                dH = -law.peltier_potential(0, Region::metal);
+  std::vector<double>         T_q;
+  std::vector<Tensor<1, dim>> grad_psi;
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      const unsigned int c = cell->active_cell_index();
+      partition(c)         = cell->subdomain_id();
+      double metal = 0, volume = 0, heat = 0;
+      quadrature.for_each_part(
+          cell,
+          [&](const FEValues<dim> &fe, const Region region)
+          {
+            T_q.resize(fe.n_quadrature_points);
+            grad_psi.resize(fe.n_quadrature_points);
+            fe.get_function_values(temperature, T_q);
+            fe.get_function_gradients(potential, grad_psi);
+            for (const unsigned int q : fe.quadrature_point_indices())
+            {
+              volume += fe.JxW(q);
+              if (region == Region::from_temperature)
+              {
+                metal += law.metal_fraction(T_q[q]) * fe.JxW(q);
+                // -j . grad H = -H'(T) j . grad T, smooth law
+                (void)grad_psi;
+              }
+              else if (region == Region::metal)
+                metal += fe.JxW(q);
+            }
+          });
+      // Sharp law: interface heat -[H] j.n = -T_MIT dS j.n_{M->I}.
+      if (peltier)
+        quadrature.for_interface(
+            cell,
+            [&](const NonMatching::FEImmersedSurfaceValues<dim> &fe)
+            {
+              grad_psi.resize(fe.n_quadrature_points);
+              fe.get_function_gradients(potential, grad_psi);
+              for (const unsigned int q : fe.quadrature_point_indices())
+              {
+                // j.n evaluated with the metal conductivity side: the
+                // normal current is continuous, use the mean.
+                const double jn_m = -law.sigma(0, Region::metal) *
+                                    (grad_psi[q] * fe.normal_vector(q));
+                const double jn_i = -law.sigma(0, Region::insulator) *
+                                    (grad_psi[q] * fe.normal_vector(q));
+                heat += -dH * 0.5 * (jn_m + jn_i) * fe.JxW(q);
+              }
+            });
+      metal_fraction(c) = volume > 0 ? metal / volume : 0;
+      peltier_heat(c)   = volume > 0 ? heat / volume : 0;
+    }
+
+  DerivedFields<dim> derived(law, temperature);
+  DataOut<dim>       data_out;
+  data_out.attach_dof_handler(dof_handler);
+  data_out.add_data_vector(temperature, "T");
+  data_out.add_data_vector(potential, "psi");
+  data_out.add_data_vector(potential, derived);
+  data_out.add_data_vector(metal_fraction, "metal_fraction_cell");
+  data_out.add_data_vector(peltier_heat, "peltier_power_density_cell");
+  data_out.add_data_vector(partition, "partition");
+  data_out.build_patches(dof_handler.get_fe().degree);
+
+  const std::string name = data_out.write_vtu_with_pvtu_record(
+      directory + "/", "solution", cycle, dof_handler.get_communicator(), 4);
+  records.emplace_back(cycle, name);
+  if (Utilities::MPI::this_mpi_process(dof_handler.get_communicator()) == 0)
+  {
+    std::ofstream pvd(directory + "/solution.pvd");
+    DataOutBase::write_pvd_record(pvd, records);
+  }
+}
+
+template class FieldOutput<2>;
+template class FieldOutput<3>;
 } // namespace imtsim

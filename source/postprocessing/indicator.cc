@@ -6,40 +6,40 @@
 
 namespace imtsim
 {
-  template <int dim>
-  TrilinosWrappers::MPI::Vector
-  boundary_indicator(const DoFHandler<dim> &                 dof_handler,
-                     const std::vector<types::boundary_id> & ids,
-                     const AffineConstraints<double> &       hanging,
-                     const IndexSet &                        owned,
-                     const IndexSet &                        relevant)
-  {
-    const MPI_Comm                comm = dof_handler.get_communicator();
-    TrilinosWrappers::MPI::Vector w(owned, comm);
-    const IndexSet                on_boundary = DoFTools::extract_boundary_dofs(
+template <int dim>
+TrilinosWrappers::MPI::Vector
+boundary_indicator(const DoFHandler<dim>                 &dof_handler,
+                   const std::vector<types::boundary_id> &ids,
+                   const AffineConstraints<double>       &hanging,
+                   const IndexSet                        &owned,
+                   const IndexSet                        &relevant)
+{
+  const MPI_Comm                comm = dof_handler.get_communicator();
+  TrilinosWrappers::MPI::Vector w(owned, comm);
+  const IndexSet                on_boundary = DoFTools::extract_boundary_dofs(
       dof_handler,
       ComponentMask(),
       std::set<types::boundary_id>(ids.begin(), ids.end()));
-    for (const auto i : on_boundary)
-      if (owned.is_element(i))
-        w[i] = 1.;
-    w.compress(VectorOperation::insert);
-    hanging.distribute(w);
-    TrilinosWrappers::MPI::Vector ghosted(owned, relevant, comm);
-    ghosted = w;
-    return ghosted;
-  }
+  for (const auto i : on_boundary)
+    if (owned.is_element(i))
+      w[i] = 1.;
+  w.compress(VectorOperation::insert);
+  hanging.distribute(w);
+  TrilinosWrappers::MPI::Vector ghosted(owned, relevant, comm);
+  ghosted = w;
+  return ghosted;
+}
 
-  template TrilinosWrappers::MPI::Vector
-  boundary_indicator<2>(const DoFHandler<2> &,
-                        const std::vector<types::boundary_id> &,
-                        const AffineConstraints<double> &,
-                        const IndexSet &,
-                        const IndexSet &);
-  template TrilinosWrappers::MPI::Vector
-  boundary_indicator<3>(const DoFHandler<3> &,
-                        const std::vector<types::boundary_id> &,
-                        const AffineConstraints<double> &,
-                        const IndexSet &,
-                        const IndexSet &);
+template TrilinosWrappers::MPI::Vector
+boundary_indicator<2>(const DoFHandler<2> &,
+                      const std::vector<types::boundary_id> &,
+                      const AffineConstraints<double> &,
+                      const IndexSet &,
+                      const IndexSet &);
+template TrilinosWrappers::MPI::Vector
+boundary_indicator<3>(const DoFHandler<3> &,
+                      const std::vector<types::boundary_id> &,
+                      const AffineConstraints<double> &,
+                      const IndexSet &,
+                      const IndexSet &);
 } // namespace imtsim

@@ -12,236 +12,234 @@
 
 namespace imtsim
 {
-  void
-  Summary::write_json(std::ostream &out, const unsigned int indent) const
+void
+Summary::write_json(std::ostream &out, const unsigned int indent) const
+{
+  const std::string pad(indent, ' ');
+  out << std::setprecision(12);
+  auto num = [&](const std::string &key, const double v, const bool last)
   {
-    const std::string pad(indent, ' ');
-    out << std::setprecision(12);
-    auto num = [&](const std::string &key, const double v, const bool last) {
-      out << pad << "  \"" << key << "\": ";
-      if (std::isfinite(v))
-        out << v;
-      else
-        out << "null";
-      out << (last ? "\n" : ",\n");
-    };
-    out << pad << "{\n";
-    num("cycle", cycle, false);
-    num("n_active_cells", n_active_cells, false);
-    num("n_dofs", n_dofs, false);
-    num("current_A", current_A, false);
-    num("voltage_V", voltage_V, false);
-    num("temperature_mean_K", temperature_mean_K, false);
-    num("temperature_top_mean_K", temperature_top_mean_K, false);
-    num("temperature_max_K", temperature_max_K, false);
-    num("metal_volume_fraction", metal_volume_fraction, false);
-    num("metal_extent_drain_m", metal_extent_drain_m, false);
-    num("metal_extent_source_m", metal_extent_source_m, false);
-    num("metal_thickness_mid_m", metal_thickness_mid_m, false);
-    num("joule_power_W", joule_power_W, false);
-    num("peltier_power_W", peltier_power_W, false);
-    num("heat_out_W", heat_out_W, false);
-    num("heat_out_direct_W", heat_out_direct_W, false);
-    num("energy_balance_relative_error", energy_balance_relative_error, false);
-    num("energy_balance_direct_relative_error",
-        energy_balance_direct_relative_error,
-        false);
-    num("picard_iterations", picard_iterations, false);
-    out << pad << "  \"converged\": " << (converged ? "true" : "false")
-        << ",\n";
-    out << pad << "  \"initial_condition\": \"" << initial_condition
-        << "\",\n";
-    out << pad << "  \"verification\": {";
-    bool first = true;
-    for (const auto &[key, value] : verification)
-      {
-        out << (first ? "\n" : ",\n") << pad << "    \"" << key
-            << "\": " << value;
-        first = false;
-      }
-    out << (first ? "},\n" : "\n" + pad + "  },\n");
-    num("wall_time_s", wall_time_s, true);
-    out << pad << "}";
+    out << pad << "  \"" << key << "\": ";
+    if (std::isfinite(v))
+      out << v;
+    else
+      out << "null";
+    out << (last ? "\n" : ",\n");
+  };
+  out << pad << "{\n";
+  num("cycle", cycle, false);
+  num("n_active_cells", n_active_cells, false);
+  num("n_dofs", n_dofs, false);
+  num("current_A", current_A, false);
+  num("voltage_V", voltage_V, false);
+  num("temperature_mean_K", temperature_mean_K, false);
+  num("temperature_top_mean_K", temperature_top_mean_K, false);
+  num("temperature_max_K", temperature_max_K, false);
+  num("metal_volume_fraction", metal_volume_fraction, false);
+  num("metal_extent_drain_m", metal_extent_drain_m, false);
+  num("metal_extent_source_m", metal_extent_source_m, false);
+  num("metal_thickness_mid_m", metal_thickness_mid_m, false);
+  num("joule_power_W", joule_power_W, false);
+  num("peltier_power_W", peltier_power_W, false);
+  num("heat_out_W", heat_out_W, false);
+  num("heat_out_direct_W", heat_out_direct_W, false);
+  num("energy_balance_relative_error", energy_balance_relative_error, false);
+  num("energy_balance_direct_relative_error",
+      energy_balance_direct_relative_error,
+      false);
+  num("picard_iterations", picard_iterations, false);
+  out << pad << "  \"converged\": " << (converged ? "true" : "false") << ",\n";
+  out << pad << "  \"initial_condition\": \"" << initial_condition << "\",\n";
+  out << pad << "  \"verification\": {";
+  bool first = true;
+  for (const auto &[key, value] : verification)
+  {
+    out << (first ? "\n" : ",\n") << pad << "    \"" << key << "\": " << value;
+    first = false;
   }
+  out << (first ? "},\n" : "\n" + pad + "  },\n");
+  num("wall_time_s", wall_time_s, true);
+  out << pad << "}";
+}
 
-  void
-  write_summary_file(const std::string &filename,
-                     const std::vector<Summary> &cycles)
+void
+write_summary_file(const std::string          &filename,
+                   const std::vector<Summary> &cycles)
+{
+  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0 || cycles.empty())
+    return;
+  // Write to a temporary name and rename, so that a reader never sees a
+  // half-written file.
+  const std::string tmp = filename + ".tmp";
   {
-    if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0 ||
-        cycles.empty())
-      return;
-    // Write to a temporary name and rename, so that a reader never sees a
-    // half-written file.
-    const std::string tmp = filename + ".tmp";
+    std::ofstream out(tmp);
+    out << "{\n  \"cycles\": [\n";
+    for (unsigned int i = 0; i < cycles.size(); ++i)
     {
-      std::ofstream out(tmp);
-      out << "{\n  \"cycles\": [\n";
-      for (unsigned int i = 0; i < cycles.size(); ++i)
-        {
-          cycles[i].write_json(out, 4);
-          out << (i + 1 < cycles.size() ? ",\n" : "\n");
-        }
-      out << "  ],\n  \"final\":\n";
-      cycles.back().write_json(out, 2);
-      out << "\n}\n";
+      cycles[i].write_json(out, 4);
+      out << (i + 1 < cycles.size() ? ",\n" : "\n");
     }
-    std::rename(tmp.c_str(), filename.c_str());
+    out << "  ],\n  \"final\":\n";
+    cycles.back().write_json(out, 2);
+    out << "\n}\n";
   }
+  std::rename(tmp.c_str(), filename.c_str());
+}
 
-  template <int dim>
-  SummaryEvaluator<dim>::SummaryEvaluator(const Parameters &         parameters,
-                                          const SampleGeometry<dim> &geometry)
-    : parameters(parameters)
-    , geometry(geometry)
-    , law(parameters.material)
-  {}
+template <int dim>
+SummaryEvaluator<dim>::SummaryEvaluator(const Parameters          &parameters,
+                                        const SampleGeometry<dim> &geometry)
+    : parameters(parameters), geometry(geometry), law(parameters.material)
+{
+}
 
-  template <int dim>
-  std::vector<double>
-  SummaryEvaluator<dim>::sample(const DoFHandler<dim> &        dof_handler,
-                                const VectorType &             temperature,
-                                const std::vector<Point<dim>> &points) const
+template <int dim>
+std::vector<double>
+SummaryEvaluator<dim>::sample(const DoFHandler<dim>         &dof_handler,
+                              const VectorType              &temperature,
+                              const std::vector<Point<dim>> &points) const
+{
+  // Nudge the points into the box so that the point search finds a cell.
+  std::vector<Point<dim>> inside(points);
+  const double            eps = 1e-10 * geometry.thickness;
+  for (auto &p : inside)
   {
-    // Nudge the points into the box so that the point search finds a cell.
-    std::vector<Point<dim>> inside(points);
-    const double eps = 1e-10 * geometry.thickness;
-    for (auto &p : inside)
-      {
-        p[0] = std::clamp(p[0], eps, geometry.length - eps);
-        if (dim == 3)
-          p[1] = std::clamp(p[1], eps, geometry.width - eps);
-        p[dim - 1] = std::clamp(p[dim - 1], eps, geometry.thickness - eps);
-      }
-    Utilities::MPI::RemotePointEvaluation<dim> cache;
-    return VectorTools::point_values<1>(
+    p[0] = std::clamp(p[0], eps, geometry.length - eps);
+    if (dim == 3)
+      p[1] = std::clamp(p[1], eps, geometry.width - eps);
+    p[dim - 1] = std::clamp(p[dim - 1], eps, geometry.thickness - eps);
+  }
+  Utilities::MPI::RemotePointEvaluation<dim> cache;
+  return VectorTools::point_values<1>(
       MappingQ1<dim>(), dof_handler, temperature, inside, cache);
-  }
+}
 
-  namespace
-  {
-    /**
-     * Walk along samples T[0..n) from index 0 (distance s[i] from the start)
-     * and return the far edge of the first metal run if it starts within
-     * half the length, else 0. Crossings are interpolated linearly.
-     */
-    double
-    extent_from_end(const std::vector<double> &T,
-                    const std::vector<double> &s,
-                    const double               T_mit,
-                    const double               half)
+namespace
+{
+/**
+ * Walk along samples T[0..n) from index 0 (distance s[i] from the start)
+ * and return the far edge of the first metal run if it starts within
+ * half the length, else 0. Crossings are interpolated linearly.
+ */
+double
+extent_from_end(const std::vector<double> &T,
+                const std::vector<double> &s,
+                const double               T_mit,
+                const double               half)
+{
+  const unsigned int n     = T.size();
+  unsigned int       first = 0;
+  while (first < n && !(T[first] > T_mit))
+    ++first;
+  if (first == n || s[first] > half)
+    return 0;
+  unsigned int last = first;
+  while (last + 1 < n && T[last + 1] > T_mit)
+    ++last;
+  if (last + 1 == n)
+    return s[n - 1];
+  const double t = (T[last] - T_mit) / (T[last] - T[last + 1]);
+  return s[last] + t * (s[last + 1] - s[last]);
+}
+} // namespace
+
+template <int dim>
+void
+SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
+                                PhaseQuadrature<dim>  &quadrature,
+                                const VectorType      &temperature,
+                                Summary               &summary) const
+{
+  const MPI_Comm comm   = dof_handler.get_communicator();
+  double         volume = 0, integral_T = 0, metal = 0, top_area = 0,
+         integral_T_top = 0, T_max = -std::numeric_limits<double>::max();
+  std::vector<double> T_q;
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
     {
-      const unsigned int n     = T.size();
-      unsigned int       first = 0;
-      while (first < n && !(T[first] > T_mit))
-        ++first;
-      if (first == n || s[first] > half)
-        return 0;
-      unsigned int last = first;
-      while (last + 1 < n && T[last + 1] > T_mit)
-        ++last;
-      if (last + 1 == n)
-        return s[n - 1];
-      const double t = (T[last] - T_mit) / (T[last] - T[last + 1]);
-      return s[last] + t * (s[last + 1] - s[last]);
-    }
-  } // namespace
-
-  template <int dim>
-  void
-  SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
-                                  PhaseQuadrature<dim> & quadrature,
-                                  const VectorType &     temperature,
-                                  Summary &              summary) const
-  {
-    const MPI_Comm comm = dof_handler.get_communicator();
-    double         volume = 0, integral_T = 0, metal = 0, top_area = 0,
-           integral_T_top = 0, T_max = -std::numeric_limits<double>::max();
-    std::vector<double> T_q;
-    for (const auto &cell : dof_handler.active_cell_iterators())
-      if (cell->is_locally_owned())
-        {
-          quadrature.for_each_part(
-            cell, [&](const FEValues<dim> &fe, const Region region) {
-              T_q.resize(fe.n_quadrature_points);
-              fe.get_function_values(temperature, T_q);
-              for (const unsigned int q : fe.quadrature_point_indices())
+      quadrature.for_each_part(
+          cell,
+          [&](const FEValues<dim> &fe, const Region region)
+          {
+            T_q.resize(fe.n_quadrature_points);
+            fe.get_function_values(temperature, T_q);
+            for (const unsigned int q : fe.quadrature_point_indices())
+            {
+              volume += fe.JxW(q);
+              integral_T += T_q[q] * fe.JxW(q);
+              const double s = region == Region::metal
+                                   ? 1.
+                                   : (region == Region::insulator
+                                          ? 0.
+                                          : law.metal_fraction(T_q[q]));
+              metal += s * fe.JxW(q);
+            }
+          });
+      for (const unsigned int f : cell->face_indices())
+        if (cell->at_boundary(f) &&
+            std::abs(cell->face(f)->center()[dim - 1] - geometry.thickness) <
+                1e-8 * geometry.thickness)
+          quadrature.for_each_face_part(
+              cell,
+              f,
+              [&](const FEFaceValuesBase<dim> &fe, const Region)
+              {
+                T_q.resize(fe.n_quadrature_points);
+                fe.get_function_values(temperature, T_q);
+                for (const unsigned int q : fe.quadrature_point_indices())
                 {
-                  volume += fe.JxW(q);
-                  integral_T += T_q[q] * fe.JxW(q);
-                  const double s =
-                    region == Region::metal ?
-                      1. :
-                      (region == Region::insulator ?
-                         0. :
-                         law.metal_fraction(T_q[q]));
-                  metal += s * fe.JxW(q);
+                  top_area += fe.JxW(q);
+                  integral_T_top += T_q[q] * fe.JxW(q);
                 }
-            });
-          for (const unsigned int f : cell->face_indices())
-            if (cell->at_boundary(f) &&
-                std::abs(cell->face(f)->center()[dim - 1] -
-                         geometry.thickness) < 1e-8 * geometry.thickness)
-              quadrature.for_each_face_part(
-                cell, f, [&](const FEFaceValuesBase<dim> &fe, const Region) {
-                  T_q.resize(fe.n_quadrature_points);
-                  fe.get_function_values(temperature, T_q);
-                  for (const unsigned int q : fe.quadrature_point_indices())
-                    {
-                      top_area += fe.JxW(q);
-                      integral_T_top += T_q[q] * fe.JxW(q);
-                    }
-                });
-        }
-    for (const auto i : temperature.locally_owned_elements())
-      T_max = std::max(T_max, temperature[i]);
+              });
+    }
+  for (const auto i : temperature.locally_owned_elements())
+    T_max = std::max(T_max, temperature[i]);
 
-    volume         = Utilities::MPI::sum(volume, comm);
-    integral_T     = Utilities::MPI::sum(integral_T, comm);
-    metal          = Utilities::MPI::sum(metal, comm);
-    top_area       = Utilities::MPI::sum(top_area, comm);
-    integral_T_top = Utilities::MPI::sum(integral_T_top, comm);
-    summary.temperature_mean_K     = integral_T / volume;
-    summary.temperature_top_mean_K = integral_T_top / top_area;
-    summary.temperature_max_K      = Utilities::MPI::max(T_max, comm);
-    summary.metal_volume_fraction  = metal / volume;
+  volume                         = Utilities::MPI::sum(volume, comm);
+  integral_T                     = Utilities::MPI::sum(integral_T, comm);
+  metal                          = Utilities::MPI::sum(metal, comm);
+  top_area                       = Utilities::MPI::sum(top_area, comm);
+  integral_T_top                 = Utilities::MPI::sum(integral_T_top, comm);
+  summary.temperature_mean_K     = integral_T / volume;
+  summary.temperature_top_mean_K = integral_T_top / top_area;
+  summary.temperature_max_K      = Utilities::MPI::max(T_max, comm);
+  summary.metal_volume_fraction  = metal / volume;
 
-    // Extents along the top centre line, from each end.
-    const unsigned int n = parameters.output.centre_line_samples;
-    const double       T_mit = law.transition_temperature();
-    const double       L     = geometry.length;
-    const double       x_d   = geometry.drain_end_x();
-    std::vector<Point<dim>> line(n);
-    std::vector<double>     s(n);
-    for (unsigned int i = 0; i < n; ++i)
-      {
-        s[i]         = L * i / (n - 1);
-        const double x = x_d == 0 ? s[i] : L - s[i];
-        line[i]      = geometry.top_centre_point(x);
-      }
-    const std::vector<double> T_line = sample(dof_handler, temperature, line);
-    summary.metal_extent_drain_m = extent_from_end(T_line, s, T_mit, 0.5 * L);
-    const std::vector<double> T_reversed(T_line.rbegin(), T_line.rend());
-    summary.metal_extent_source_m =
+  // Extents along the top centre line, from each end.
+  const unsigned int      n     = parameters.output.centre_line_samples;
+  const double            T_mit = law.transition_temperature();
+  const double            L     = geometry.length;
+  const double            x_d   = geometry.drain_end_x();
+  std::vector<Point<dim>> line(n);
+  std::vector<double>     s(n);
+  for (unsigned int i = 0; i < n; ++i)
+  {
+    s[i]           = L * i / (n - 1);
+    const double x = x_d == 0 ? s[i] : L - s[i];
+    line[i]        = geometry.top_centre_point(x);
+  }
+  const std::vector<double> T_line = sample(dof_handler, temperature, line);
+  summary.metal_extent_drain_m     = extent_from_end(T_line, s, T_mit, 0.5 * L);
+  const std::vector<double> T_reversed(T_line.rbegin(), T_line.rend());
+  summary.metal_extent_source_m =
       extent_from_end(T_reversed, s, T_mit, 0.5 * L);
 
-    // Metal thickness from the top at x = L/2.
-    const double h = geometry.thickness;
-    std::vector<Point<dim>> vertical(n);
-    std::vector<double>     depth(n);
-    for (unsigned int i = 0; i < n; ++i)
-      {
-        depth[i]    = h * i / (n - 1);
-        vertical[i] = geometry.centre_point(0.5 * L, h - depth[i]);
-      }
-    const std::vector<double> T_vertical =
-      sample(dof_handler, temperature, vertical);
-    summary.metal_thickness_mid_m =
-      T_vertical[0] > T_mit ?
-        extent_from_end(T_vertical, depth, T_mit, h) :
-        0.;
+  // Metal thickness from the top at x = L/2.
+  const double            h = geometry.thickness;
+  std::vector<Point<dim>> vertical(n);
+  std::vector<double>     depth(n);
+  for (unsigned int i = 0; i < n; ++i)
+  {
+    depth[i]    = h * i / (n - 1);
+    vertical[i] = geometry.centre_point(0.5 * L, h - depth[i]);
   }
+  const std::vector<double> T_vertical =
+      sample(dof_handler, temperature, vertical);
+  summary.metal_thickness_mid_m =
+      T_vertical[0] > T_mit ? extent_from_end(T_vertical, depth, T_mit, h) : 0.;
+}
 
-  template class SummaryEvaluator<2>;
-  template class SummaryEvaluator<3>;
+template class SummaryEvaluator<2>;
+template class SummaryEvaluator<3>;
 } // namespace imtsim

@@ -5,57 +5,56 @@
 
 namespace imtsim
 {
-  AMGCGSolver::AMGCGSolver(const bool higher_order)
-    : higher_order(higher_order)
-  {}
+AMGCGSolver::AMGCGSolver(const bool higher_order) : higher_order(higher_order)
+{
+}
 
-  void
-  AMGCGSolver::invalidate()
-  {
-    ready = false;
-  }
+void
+AMGCGSolver::invalidate()
+{
+  ready = false;
+}
 
-  void
-  AMGCGSolver::setup(const TrilinosWrappers::SparseMatrix &A)
-  {
-    TrilinosWrappers::PreconditionAMG::AdditionalData data;
-    data.elliptic              = true;
-    data.higher_order_elements = higher_order;
-    data.smoother_sweeps       = 2;
-    data.aggregation_threshold = 0.02;
-    amg.initialize(A, data);
-    ready = true;
-    ++setups;
-  }
+void
+AMGCGSolver::setup(const TrilinosWrappers::SparseMatrix &A)
+{
+  TrilinosWrappers::PreconditionAMG::AdditionalData data;
+  data.elliptic              = true;
+  data.higher_order_elements = higher_order;
+  data.smoother_sweeps       = 2;
+  data.aggregation_threshold = 0.02;
+  amg.initialize(A, data);
+  ready = true;
+  ++setups;
+}
 
-  unsigned int
-  AMGCGSolver::solve(const TrilinosWrappers::SparseMatrix &A,
-                     VectorType &                          x,
-                     const VectorType &                    b,
-                     const double                          tolerance)
+unsigned int
+AMGCGSolver::solve(const TrilinosWrappers::SparseMatrix &A,
+                   VectorType                           &x,
+                   const VectorType                     &b,
+                   const double                          tolerance)
+{
+  const double target = tolerance * b.l2_norm();
+  if (ready)
   {
-    const double target = tolerance * b.l2_norm();
-    if (ready)
-      {
-        const VectorType start(x);
-        SolverControl    control(3 * iterations_after_setup + 10, target);
-        SolverCG<VectorType> cg(control);
-        try
-          {
-            cg.solve(A, x, b, amg);
-            return control.last_step();
-          }
-        catch (const SolverControl::NoConvergence &)
-          {
-            x = start;
-          }
-      }
-    setup(A);
-    SolverControl        control(std::max<unsigned int>(1000, b.size()),
-                          target);
+    const VectorType     start(x);
+    SolverControl        control(3 * iterations_after_setup + 10, target);
     SolverCG<VectorType> cg(control);
-    cg.solve(A, x, b, amg);
-    iterations_after_setup = control.last_step();
-    return control.last_step();
+    try
+    {
+      cg.solve(A, x, b, amg);
+      return control.last_step();
+    }
+    catch (const SolverControl::NoConvergence &)
+    {
+      x = start;
+    }
   }
+  setup(A);
+  SolverControl        control(std::max<unsigned int>(1000, b.size()), target);
+  SolverCG<VectorType> cg(control);
+  cg.solve(A, x, b, amg);
+  iterations_after_setup = control.last_step();
+  return control.last_step();
+}
 } // namespace imtsim

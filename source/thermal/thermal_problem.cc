@@ -11,258 +11,263 @@
 
 namespace imtsim
 {
-  template <int dim>
-  ThermalProblem<dim>::ThermalProblem(const Parameters &         parameters,
-                                      const SampleGeometry<dim> &geometry,
-                                      const DoFHandler<dim> &    dof_handler,
-                                      PhaseQuadrature<dim> &     quadrature,
-                                      TimerOutput &              timer)
-    : parameters(parameters)
-    , geometry(geometry)
-    , dof_handler(dof_handler)
-    , quadrature(quadrature)
-    , timer(timer)
-    , law(parameters.material)
-    , extrusion(dim == 2 ? parameters.geometry.width : 1.)
-    , fixed_ids(geometry.fixed_temperature_ids())
-  {}
+template <int dim>
+ThermalProblem<dim>::ThermalProblem(const Parameters          &parameters,
+                                    const SampleGeometry<dim> &geometry,
+                                    const DoFHandler<dim>     &dof_handler,
+                                    PhaseQuadrature<dim>      &quadrature,
+                                    TimerOutput               &timer)
+    : parameters(parameters), geometry(geometry), dof_handler(dof_handler),
+      quadrature(quadrature), timer(timer), law(parameters.material),
+      extrusion(dim == 2 ? parameters.geometry.width : 1.),
+      fixed_ids(geometry.fixed_temperature_ids())
+{
+}
 
-  template <int dim>
-  void
-  ThermalProblem<dim>::setup(
-    const IndexSet &                 owned,
-    const IndexSet &                 relevant,
+template <int dim>
+void
+ThermalProblem<dim>::setup(
+    const IndexSet                  &owned,
+    const IndexSet                  &relevant,
     const AffineConstraints<double> &hanging_node_constraints)
-  {
-    TimerOutput::Scope t(timer, "thermal: setup");
-    owned_dofs          = owned;
-    relevant_dofs       = relevant;
-    const MPI_Comm comm = dof_handler.get_communicator();
+{
+  TimerOutput::Scope t(timer, "thermal: setup");
+  owned_dofs          = owned;
+  relevant_dofs       = relevant;
+  const MPI_Comm comm = dof_handler.get_communicator();
 
-    constraints.clear();
-    constraints.reinit(relevant_dofs);
-    constraints.merge(hanging_node_constraints);
-    for (const auto id : fixed_ids)
-      VectorTools::interpolate_boundary_values(
+  constraints.clear();
+  constraints.reinit(relevant_dofs);
+  constraints.merge(hanging_node_constraints);
+  for (const auto id : fixed_ids)
+    VectorTools::interpolate_boundary_values(
         dof_handler,
         id,
         Functions::ConstantFunction<dim>(
-          parameters.thermal.substrate_temperature),
+            parameters.thermal.substrate_temperature),
         constraints);
-    constraints.close();
+  constraints.close();
 
-    DynamicSparsityPattern dsp(relevant_dofs);
-    DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
-    SparsityTools::distribute_sparsity_pattern(dsp, owned_dofs, comm,
-                                               relevant_dofs);
-    matrix.reinit(owned_dofs, owned_dofs, dsp, comm);
-    rhs.reinit(owned_dofs, comm);
-    fixed_indicator = boundary_indicator(
+  DynamicSparsityPattern dsp(relevant_dofs);
+  DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
+  SparsityTools::distribute_sparsity_pattern(
+      dsp, owned_dofs, comm, relevant_dofs);
+  matrix.reinit(owned_dofs, owned_dofs, dsp, comm);
+  rhs.reinit(owned_dofs, comm);
+  fixed_indicator = boundary_indicator(
       dof_handler, fixed_ids, hanging_node_constraints, owned, relevant);
-    linear_solver.invalidate();
-  }
+  linear_solver.invalidate();
+}
 
-  template <int dim>
-  void
-  ThermalProblem<dim>::apply_boundary_values(VectorType &T) const
-  {
-    constraints.distribute(T);
-  }
+template <int dim>
+void
+ThermalProblem<dim>::apply_boundary_values(VectorType &T) const
+{
+  constraints.distribute(T);
+}
 
-  template <int dim>
-  void
-  ThermalProblem<dim>::assemble_cell(
+template <int dim>
+void
+ThermalProblem<dim>::assemble_cell(
     const typename DoFHandler<dim>::active_cell_iterator &cell,
-    const VectorType &                                    T_old,
-    const VectorType &                                    psi,
-    FullMatrix<double> &                                  cell_matrix,
-    Vector<double> &                                      cell_rhs,
-    HeatBalance &                                         sources)
+    const VectorType                                     &T_old,
+    const VectorType                                     &psi,
+    FullMatrix<double>                                   &cell_matrix,
+    Vector<double>                                       &cell_rhs,
+    HeatBalance                                          &sources)
+{
+  const bool joule   = parameters.thermal.joule_heating;
+  const bool peltier = parameters.thermal.peltier_heating;
+  cell_matrix        = 0;
+  cell_rhs           = 0;
+  std::vector<double>         T_q;
+  std::vector<Tensor<1, dim>> grad_psi;
+
+  // The current that carries the Peltier flux H j. In a cell cut by the
+  // interface psi_h has one smooth gradient, so sigma_M grad psi_h in the
+  // metal part would overstate the normal current crossing the interface
+  // by up to sigma_M/sigma_I. The current the discrete problem actually
+  // passes through the cell is sigma_K grad psi_h with sigma_K the cell's
+  // volume-averaged conductivity (what its stiffness matrix uses), so that
+  // is the current used in the Peltier terms of cut cells.
+  const bool cut        = peltier && quadrature.is_cut(cell);
+  double     sigma_cell = 0;
+  if (cut)
   {
-    const bool joule   = parameters.thermal.joule_heating;
-    const bool peltier = parameters.thermal.peltier_heating;
-    cell_matrix        = 0;
-    cell_rhs           = 0;
-    std::vector<double>         T_q;
-    std::vector<Tensor<1, dim>> grad_psi;
+    double volume = 0;
+    quadrature.for_each_part(cell,
+                             [&](const FEValues<dim> &fe, const Region region)
+                             {
+                               for (const unsigned int q :
+                                    fe.quadrature_point_indices())
+                               {
+                                 sigma_cell += law.sigma(0, region) * fe.JxW(q);
+                                 volume += fe.JxW(q);
+                               }
+                             });
+    sigma_cell /= volume;
+  }
 
-    // The current that carries the Peltier flux H j. In a cell cut by the
-    // interface psi_h has one smooth gradient, so sigma_M grad psi_h in the
-    // metal part would overstate the normal current crossing the interface
-    // by up to sigma_M/sigma_I. The current the discrete problem actually
-    // passes through the cell is sigma_K grad psi_h with sigma_K the cell's
-    // volume-averaged conductivity (what its stiffness matrix uses), so that
-    // is the current used in the Peltier terms of cut cells.
-    const bool cut         = peltier && quadrature.is_cut(cell);
-    double     sigma_cell  = 0;
-    if (cut)
+  quadrature.for_each_part(
+      cell,
+      [&](const FEValues<dim> &fe, const Region region)
       {
-        double volume = 0;
-        quadrature.for_each_part(
-          cell, [&](const FEValues<dim> &fe, const Region region) {
-            for (const unsigned int q : fe.quadrature_point_indices())
-              {
-                sigma_cell += law.sigma(0, region) * fe.JxW(q);
-                volume += fe.JxW(q);
-              }
-          });
-        sigma_cell /= volume;
-      }
-
-    quadrature.for_each_part(
-      cell, [&](const FEValues<dim> &fe, const Region region) {
         T_q.resize(fe.n_quadrature_points);
         grad_psi.resize(fe.n_quadrature_points);
         fe.get_function_values(T_old, T_q);
         fe.get_function_gradients(psi, grad_psi);
         for (const unsigned int q : fe.quadrature_point_indices())
-          {
-            const double sigma = law.sigma(T_q[q], region);
-            const double kappa = law.kappa(T_q[q], region);
-            const double H     = law.peltier_potential(T_q[q], region);
-            const Tensor<1, dim> j = -(cut ? sigma_cell : sigma) * grad_psi[q];
-            const double joule_density =
+        {
+          const double         sigma = law.sigma(T_q[q], region);
+          const double         kappa = law.kappa(T_q[q], region);
+          const double         H     = law.peltier_potential(T_q[q], region);
+          const Tensor<1, dim> j = -(cut ? sigma_cell : sigma) * grad_psi[q];
+          const double         joule_density =
               joule ? sigma * grad_psi[q] * grad_psi[q] : 0.;
-            const double JxW = fe.JxW(q);
-            sources.joule += joule_density * JxW;
-            for (const unsigned int i : fe.dof_indices())
-              {
-                const Tensor<1, dim> grad_v = fe.shape_grad(i, q);
-                for (const unsigned int k : fe.dof_indices())
-                  cell_matrix(i, k) += kappa * grad_v * fe.shape_grad(k, q) * JxW;
-                cell_rhs(i) += (joule_density * fe.shape_value(i, q) +
-                                (peltier ? H * (j * grad_v) : 0.)) *
-                               JxW;
-              }
+          const double JxW = fe.JxW(q);
+          sources.joule += joule_density * JxW;
+          for (const unsigned int i : fe.dof_indices())
+          {
+            const Tensor<1, dim> grad_v = fe.shape_grad(i, q);
+            for (const unsigned int k : fe.dof_indices())
+              cell_matrix(i, k) += kappa * grad_v * fe.shape_grad(k, q) * JxW;
+            cell_rhs(i) += (joule_density * fe.shape_value(i, q) +
+                            (peltier ? H * (j * grad_v) : 0.)) *
+                           JxW;
           }
+        }
       });
 
-    // Electrode faces: -<H j.n, v>, with H from the phase of the adjacent
-    // part of the cell, consistent with the volume term above.
-    if (!peltier)
-      return;
-    for (const unsigned int f : cell->face_indices())
-      if (cell->at_boundary(f) &&
-          (cell->face(f)->boundary_id() == BoundaryIds::drain ||
-           cell->face(f)->boundary_id() == BoundaryIds::source))
-        quadrature.for_each_face_part(
-          cell, f, [&](const FEFaceValuesBase<dim> &fe, const Region region) {
+  // Electrode faces: -<H j.n, v>, with H from the phase of the adjacent
+  // part of the cell, consistent with the volume term above.
+  if (!peltier)
+    return;
+  for (const unsigned int f : cell->face_indices())
+    if (cell->at_boundary(f) &&
+        (cell->face(f)->boundary_id() == BoundaryIds::drain ||
+         cell->face(f)->boundary_id() == BoundaryIds::source))
+      quadrature.for_each_face_part(
+          cell,
+          f,
+          [&](const FEFaceValuesBase<dim> &fe, const Region region)
+          {
             T_q.resize(fe.n_quadrature_points);
             grad_psi.resize(fe.n_quadrature_points);
             fe.get_function_values(T_old, T_q);
             fe.get_function_gradients(psi, grad_psi);
             for (const unsigned int q : fe.quadrature_point_indices())
-              {
-                const double H     = law.peltier_potential(T_q[q], region);
-                const double j_n =
+            {
+              const double H = law.peltier_potential(T_q[q], region);
+              const double j_n =
                   -(cut ? sigma_cell : law.sigma(T_q[q], region)) *
                   (grad_psi[q] * fe.normal_vector(q));
-                const double flux  = H * j_n * fe.JxW(q);
-                sources.peltier -= flux;
-                for (const unsigned int i : fe.dof_indices())
-                  cell_rhs(i) -= flux * fe.shape_value(i, q);
-              }
+              const double flux = H * j_n * fe.JxW(q);
+              sources.peltier -= flux;
+              for (const unsigned int i : fe.dof_indices())
+                cell_rhs(i) -= flux * fe.shape_value(i, q);
+            }
           });
-  }
+}
 
-  template <int dim>
-  unsigned int
-  ThermalProblem<dim>::solve(const VectorType &T_old,
-                             const VectorType &psi,
-                             VectorType &      T_new)
+template <int dim>
+unsigned int
+ThermalProblem<dim>::solve(const VectorType &T_old,
+                           const VectorType &psi,
+                           VectorType       &T_new)
+{
+  const unsigned int dofs_per_cell = dof_handler.get_fe().n_dofs_per_cell();
+  FullMatrix<double> cell_matrix(dofs_per_cell, dofs_per_cell);
+  Vector<double>     cell_rhs(dofs_per_cell);
+  std::vector<types::global_dof_index> dof_indices(dofs_per_cell);
+  HeatBalance                          unused;
   {
-    const unsigned int dofs_per_cell = dof_handler.get_fe().n_dofs_per_cell();
-    FullMatrix<double> cell_matrix(dofs_per_cell, dofs_per_cell);
-    Vector<double>     cell_rhs(dofs_per_cell);
-    std::vector<types::global_dof_index> dof_indices(dofs_per_cell);
-    HeatBalance                          unused;
-    {
-      TimerOutput::Scope t(timer, "thermal: assemble");
-      matrix = 0;
-      rhs    = 0;
-      for (const auto &cell : dof_handler.active_cell_iterators())
-        if (cell->is_locally_owned())
-          {
-            assemble_cell(cell, T_old, psi, cell_matrix, cell_rhs, unused);
-            cell->get_dof_indices(dof_indices);
-            constraints.distribute_local_to_global(
-              cell_matrix, cell_rhs, dof_indices, matrix, rhs);
-          }
-      matrix.compress(VectorOperation::add);
-      rhs.compress(VectorOperation::add);
-    }
-
-    TimerOutput::Scope t(timer, "thermal: solve");
-    VectorType solution(owned_dofs, dof_handler.get_communicator());
-    solution = T_old; // a good initial guess
-    const unsigned int iterations = linear_solver.solve(
-      matrix, solution, rhs, parameters.solver.linear_tolerance);
-    constraints.distribute(solution);
-    T_new = solution;
-    return iterations;
-  }
-
-  template <int dim>
-  HeatBalance
-  ThermalProblem<dim>::heat_balance(const VectorType &T_old,
-                                    const VectorType &psi,
-                                    const VectorType &T_new)
-  {
-    TimerOutput::Scope t(timer, "thermal: heat balance");
-    const unsigned int dofs_per_cell = dof_handler.get_fe().n_dofs_per_cell();
-    FullMatrix<double> cell_matrix(dofs_per_cell, dofs_per_cell);
-    Vector<double>     cell_rhs(dofs_per_cell), T_local(dofs_per_cell),
-      w_local(dofs_per_cell);
-    HeatBalance                         balance;
-    std::vector<double>                 T_q;
-    std::vector<Tensor<1, dim>>         grad_T;
-
+    TimerOutput::Scope t(timer, "thermal: assemble");
+    matrix = 0;
+    rhs    = 0;
     for (const auto &cell : dof_handler.active_cell_iterators())
       if (cell->is_locally_owned())
-        {
-          assemble_cell(cell, T_old, psi, cell_matrix, cell_rhs, balance);
-          cell->get_dof_values(fixed_indicator, w_local);
-          if (w_local.linfty_norm() == 0)
-            continue;
-          // Q_out = l(w) - a(T, w): minus the residual tested with w.
-          cell->get_dof_values(T_new, T_local);
-          for (unsigned int i = 0; i < dofs_per_cell; ++i)
-            if (w_local(i) != 0)
-              {
-                double r = cell_rhs(i);
-                for (unsigned int k = 0; k < dofs_per_cell; ++k)
-                  r -= cell_matrix(i, k) * T_local(k);
-                balance.out += w_local(i) * r;
-              }
-          // The direct flux -kappa dT/dn through the fixed faces.
-          for (const unsigned int f : cell->face_indices())
-            if (cell->at_boundary(f) &&
-                std::find(fixed_ids.begin(),
-                          fixed_ids.end(),
-                          cell->face(f)->boundary_id()) != fixed_ids.end())
-              quadrature.for_each_face_part(
-                cell,
-                f,
-                [&](const FEFaceValuesBase<dim> &fe, const Region region) {
-                  T_q.resize(fe.n_quadrature_points);
-                  grad_T.resize(fe.n_quadrature_points);
-                  fe.get_function_values(T_new, T_q);
-                  fe.get_function_gradients(T_new, grad_T);
-                  for (const unsigned int q : fe.quadrature_point_indices())
-                    balance.out_direct -= law.kappa(T_q[q], region) *
-                                          (grad_T[q] * fe.normal_vector(q)) *
-                                          fe.JxW(q);
-                });
-        }
-    const MPI_Comm comm = dof_handler.get_communicator();
-    balance.joule   = Utilities::MPI::sum(balance.joule, comm) * extrusion;
-    balance.peltier = Utilities::MPI::sum(balance.peltier, comm) * extrusion;
-    balance.out     = Utilities::MPI::sum(balance.out, comm) * extrusion;
-    balance.out_direct =
-      Utilities::MPI::sum(balance.out_direct, comm) * extrusion;
-    return balance;
+      {
+        assemble_cell(cell, T_old, psi, cell_matrix, cell_rhs, unused);
+        cell->get_dof_indices(dof_indices);
+        constraints.distribute_local_to_global(
+            cell_matrix, cell_rhs, dof_indices, matrix, rhs);
+      }
+    matrix.compress(VectorOperation::add);
+    rhs.compress(VectorOperation::add);
   }
 
-  template class ThermalProblem<2>;
-  template class ThermalProblem<3>;
+  TimerOutput::Scope t(timer, "thermal: solve");
+  VectorType         solution(owned_dofs, dof_handler.get_communicator());
+  solution                      = T_old; // a good initial guess
+  const unsigned int iterations = linear_solver.solve(
+      matrix, solution, rhs, parameters.solver.linear_tolerance);
+  constraints.distribute(solution);
+  T_new = solution;
+  return iterations;
+}
+
+template <int dim>
+HeatBalance
+ThermalProblem<dim>::heat_balance(const VectorType &T_old,
+                                  const VectorType &psi,
+                                  const VectorType &T_new)
+{
+  TimerOutput::Scope t(timer, "thermal: heat balance");
+  const unsigned int dofs_per_cell = dof_handler.get_fe().n_dofs_per_cell();
+  FullMatrix<double> cell_matrix(dofs_per_cell, dofs_per_cell);
+  Vector<double>     cell_rhs(dofs_per_cell), T_local(dofs_per_cell),
+      w_local(dofs_per_cell);
+  HeatBalance                 balance;
+  std::vector<double>         T_q;
+  std::vector<Tensor<1, dim>> grad_T;
+
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      assemble_cell(cell, T_old, psi, cell_matrix, cell_rhs, balance);
+      cell->get_dof_values(fixed_indicator, w_local);
+      if (w_local.linfty_norm() == 0)
+        continue;
+      // Q_out = l(w) - a(T, w): minus the residual tested with w.
+      cell->get_dof_values(T_new, T_local);
+      for (unsigned int i = 0; i < dofs_per_cell; ++i)
+        if (w_local(i) != 0)
+        {
+          double r = cell_rhs(i);
+          for (unsigned int k = 0; k < dofs_per_cell; ++k)
+            r -= cell_matrix(i, k) * T_local(k);
+          balance.out += w_local(i) * r;
+        }
+      // The direct flux -kappa dT/dn through the fixed faces.
+      for (const unsigned int f : cell->face_indices())
+        if (cell->at_boundary(f) &&
+            std::find(fixed_ids.begin(),
+                      fixed_ids.end(),
+                      cell->face(f)->boundary_id()) != fixed_ids.end())
+          quadrature.for_each_face_part(
+              cell,
+              f,
+              [&](const FEFaceValuesBase<dim> &fe, const Region region)
+              {
+                T_q.resize(fe.n_quadrature_points);
+                grad_T.resize(fe.n_quadrature_points);
+                fe.get_function_values(T_new, T_q);
+                fe.get_function_gradients(T_new, grad_T);
+                for (const unsigned int q : fe.quadrature_point_indices())
+                  balance.out_direct -= law.kappa(T_q[q], region) *
+                                        (grad_T[q] * fe.normal_vector(q)) *
+                                        fe.JxW(q);
+              });
+    }
+  const MPI_Comm comm = dof_handler.get_communicator();
+  balance.joule       = Utilities::MPI::sum(balance.joule, comm) * extrusion;
+  balance.peltier     = Utilities::MPI::sum(balance.peltier, comm) * extrusion;
+  balance.out         = Utilities::MPI::sum(balance.out, comm) * extrusion;
+  balance.out_direct =
+      Utilities::MPI::sum(balance.out_direct, comm) * extrusion;
+  return balance;
+}
+
+template class ThermalProblem<2>;
+template class ThermalProblem<3>;
 } // namespace imtsim

@@ -22,73 +22,72 @@
 
 namespace imtsim
 {
-  /** Thrown when the staggered iteration does not converge. */
-  class ConvergenceError : public std::runtime_error
-  {
-  public:
-    using std::runtime_error::runtime_error;
-  };
+/** Thrown when the staggered iteration does not converge. */
+class ConvergenceError : public std::runtime_error
+{
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/**
+ * The coupled electro-thermal steady state: mesh, degrees of freedom, the
+ * staggered (Picard, Anderson-accelerated) iteration between the electric
+ * and the thermal problem, refinement cycles, and the output of each
+ * cycle. The physics is in ElectricProblem and ThermalProblem; the phases
+ * enter both through one PhaseQuadrature.
+ */
+template <int dim> class Simulator
+{
+public:
+  /**
+   * @p log receives the progress report (rank 0 only); @p prm is echoed
+   * into the output directory.
+   */
+  Simulator(const Parameters       &parameters,
+            const ParameterHandler &prm,
+            std::ostream           &log);
 
   /**
-   * The coupled electro-thermal steady state: mesh, degrees of freedom, the
-   * staggered (Picard, Anderson-accelerated) iteration between the electric
-   * and the thermal problem, refinement cycles, and the output of each
-   * cycle. The physics is in ElectricProblem and ThermalProblem; the phases
-   * enter both through one PhaseQuadrature.
+   * Run all cycles. Returns their summaries; throws ConvergenceError
+   * (after writing the last state) if a cycle did not converge.
    */
-  template <int dim>
-  class Simulator
-  {
-  public:
-    /**
-     * @p log receives the progress report (rank 0 only); @p prm is echoed
-     * into the output directory.
-     */
-    Simulator(const Parameters &      parameters,
-              const ParameterHandler &prm,
-              std::ostream &          log);
+  std::vector<Summary>
+  run();
 
-    /**
-     * Run all cycles. Returns their summaries; throws ConvergenceError
-     * (after writing the last state) if a cycle did not converge.
-     */
-    std::vector<Summary>
-    run();
+private:
+  void
+  setup_dofs();
+  void
+  set_initial_temperature();
+  void
+  refine_and_transfer();
+  /** The staggered iteration; returns true if converged. */
+  bool
+  solve_coupled(Summary &summary);
+  void
+  evaluate_verification(Summary &summary) const;
 
-  private:
-    void
-    setup_dofs();
-    void
-    set_initial_temperature();
-    void
-    refine_and_transfer();
-    /** The staggered iteration; returns true if converged. */
-    bool
-    solve_coupled(Summary &summary);
-    void
-    evaluate_verification(Summary &summary) const;
+  const Parameters                         &parameters;
+  const MPI_Comm                            comm;
+  ConditionalOStream                        pcout;
+  TimerOutput                               timer;
+  SampleGeometry<dim>                       geometry;
+  PhaseLaw                                  law;
+  parallel::distributed::Triangulation<dim> triangulation;
+  FE_Q<dim>                                 fe;
+  DoFHandler<dim>                           dof_handler;
+  IndexSet                                  owned_dofs, relevant_dofs;
+  AffineConstraints<double>                 hanging_node_constraints;
+  PhaseQuadrature<dim>                      quadrature;
+  ElectricProblem<dim>                      electric;
+  ThermalProblem<dim>                       thermal;
+  SummaryEvaluator<dim>                     evaluator;
+  FieldOutput<dim>                          field_output;
 
-    const Parameters &                        parameters;
-    const MPI_Comm                            comm;
-    ConditionalOStream                        pcout;
-    TimerOutput                               timer;
-    SampleGeometry<dim>                       geometry;
-    PhaseLaw                                  law;
-    parallel::distributed::Triangulation<dim> triangulation;
-    FE_Q<dim>                                 fe;
-    DoFHandler<dim>                           dof_handler;
-    IndexSet                                  owned_dofs, relevant_dofs;
-    AffineConstraints<double>                 hanging_node_constraints;
-    PhaseQuadrature<dim>                      quadrature;
-    ElectricProblem<dim>                      electric;
-    ThermalProblem<dim>                       thermal;
-    SummaryEvaluator<dim>                     evaluator;
-    FieldOutput<dim>                          field_output;
-
-    /** Temperature of the last iterate (ghosted) and its successor. */
-    VectorType temperature, temperature_new;
-    std::string initial_condition;
-  };
+  /** Temperature of the last iterate (ghosted) and its successor. */
+  VectorType  temperature, temperature_new;
+  std::string initial_condition;
+};
 } // namespace imtsim
 
 #endif

@@ -13,80 +13,79 @@
 
 namespace imtsim
 {
+/**
+ * The electric problem div(sigma(T) grad psi) = 0, psi = 0 on the drain,
+ * psi = V on the source, no current through the rest of the boundary.
+ * Under current control it is solved for V = 1 and scaled exactly (the
+ * problem is linear in psi for fixed sigma). CG with Trilinos ML AMG; the
+ * sparsity pattern lives as long as the mesh, the AMG hierarchy as long as
+ * it keeps the iteration count low.
+ */
+template <int dim> class ElectricProblem
+{
+public:
+  ElectricProblem(const Parameters      &parameters,
+                  const DoFHandler<dim> &dof_handler,
+                  PhaseQuadrature<dim>  &quadrature,
+                  TimerOutput           &timer);
+
+  /** Distribute constraints and build the matrix for the current mesh. */
+  void
+  setup(const IndexSet                  &owned,
+        const IndexSet                  &relevant,
+        const AffineConstraints<double> &hanging_node_constraints);
+
   /**
-   * The electric problem div(sigma(T) grad psi) = 0, psi = 0 on the drain,
-   * psi = V on the source, no current through the rest of the boundary.
-   * Under current control it is solved for V = 1 and scaled exactly (the
-   * problem is linear in psi for fixed sigma). CG with Trilinos ML AMG; the
-   * sparsity pattern lives as long as the mesh, the AMG hierarchy as long as
-   * it keeps the iteration count low.
+   * Solve with the phases currently set in the quadrature (and, for the
+   * smooth law, the ghosted temperature @p temperature), then scale to the
+   * drive. Returns the number of CG iterations.
    */
-  template <int dim>
-  class ElectricProblem
+  unsigned int
+  solve(const VectorType &temperature);
+
+  /** The effective potential psi [V], ghosted, scaled to the drive. */
+  const VectorType &
+  potential() const
   {
-  public:
-    ElectricProblem(const Parameters &     parameters,
-                    const DoFHandler<dim> &dof_handler,
-                    PhaseQuadrature<dim> & quadrature,
-                    TimerOutput &          timer);
+    return psi;
+  }
 
-    /** Distribute constraints and build the matrix for the current mesh. */
-    void
-    setup(const IndexSet &owned,
-          const IndexSet &relevant,
-          const AffineConstraints<double> &hanging_node_constraints);
+  /** Total current through the source [A] (consistent, residual-based). */
+  double
+  current() const
+  {
+    return total_current;
+  }
 
-    /**
-     * Solve with the phases currently set in the quadrature (and, for the
-     * smooth law, the ghosted temperature @p temperature), then scale to the
-     * drive. Returns the number of CG iterations.
-     */
-    unsigned int
-    solve(const VectorType &temperature);
+  /** psi(source) - psi(drain) [V]. */
+  double
+  voltage() const
+  {
+    return applied_voltage;
+  }
 
-    /** The effective potential psi [V], ghosted, scaled to the drive. */
-    const VectorType &
-    potential() const
-    {
-      return psi;
-    }
+  /** Number of AMG set-ups so far (for the benchmarks). */
+  unsigned int
+  n_preconditioner_setups() const
+  {
+    return linear_solver.n_setups();
+  }
 
-    /** Total current through the source [A] (consistent, residual-based). */
-    double
-    current() const
-    {
-      return total_current;
-    }
+private:
+  const Parameters      &parameters;
+  const DoFHandler<dim> &dof_handler;
+  PhaseQuadrature<dim>  &quadrature;
+  TimerOutput           &timer;
+  const PhaseLaw         law;
+  const double           extrusion; ///< W in 2D, 1 in 3D
 
-    /** psi(source) - psi(drain) [V]. */
-    double
-    voltage() const
-    {
-      return applied_voltage;
-    }
-
-    /** Number of AMG set-ups so far (for the benchmarks). */
-    unsigned int
-    n_preconditioner_setups() const
-    {
-      return linear_solver.n_setups();
-    }
-
-  private:
-    const Parameters &              parameters;
-    const DoFHandler<dim> &         dof_handler;
-    PhaseQuadrature<dim> &          quadrature;
-    TimerOutput &                   timer;
-    const PhaseLaw                  law;
-    const double                    extrusion; ///< W in 2D, 1 in 3D
-
-    IndexSet                        owned_dofs, relevant_dofs;
-    AffineConstraints<double>       constraints;
-    TrilinosWrappers::SparseMatrix  matrix;
-    VectorType                      rhs, psi, source_indicator;
-    AMGCGSolver                       linear_solver;
-    double                          total_current = 0, applied_voltage = 0;
-  };
+  IndexSet                       owned_dofs, relevant_dofs;
+  AffineConstraints<double>      constraints;
+  TrilinosWrappers::SparseMatrix matrix;
+  VectorType                     rhs, psi, source_indicator;
+  AMGCGSolver                    linear_solver;
+  double                         total_current = 0, applied_voltage = 0;
+};
 } // namespace imtsim
 
 #endif

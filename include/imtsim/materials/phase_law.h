@@ -5,110 +5,110 @@
 
 namespace imtsim
 {
-  /** The two phases of a first-order insulator-metal transition. */
-  enum class Phase
+/** The two phases of a first-order insulator-metal transition. */
+enum class Phase
+{
+  insulator,
+  metal
+};
+
+/**
+ * Where a material property is evaluated. Under the sharp law the cells cut
+ * by the interface T = T_MIT are split into their metal and insulator parts
+ * and integrated over each part separately: there the phase is known
+ * (Region::metal, Region::insulator) and the value does not depend on the
+ * local T. Under the smooth law every point is Region::from_temperature.
+ */
+enum class Region
+{
+  insulator,
+  metal,
+  from_temperature
+};
+
+/**
+ * The material law of MODEL.md section 2: electrical conductivity sigma,
+ * Seebeck coefficient S, thermal conductivity kappa, and the Peltier flux
+ * potential H(T) = T S(T) - G(T), G(T) = int S dT, as functions of the
+ * temperature. H is normalised to vanish in the insulator, so that under
+ * the sharp law H = -T_MIT (S_I - S_M) in the metal.
+ *
+ * The smooth law blends the two phases with the C1 step
+ * s(u) = 3u^2 - 2u^3, u = (T - T_MIT + w/2)/w clipped to [0, 1]:
+ * log(sigma), S and kappa are interpolated with s. H is then integrated in
+ * closed form, so the divergence of H j reproduces T j . grad S exactly.
+ */
+class PhaseLaw
+{
+public:
+  explicit PhaseLaw(const MaterialParameters &parameters);
+
+  /** Metal fraction s(T) in [0, 1]; a step at T_MIT for the sharp law. */
+  double
+  metal_fraction(const double T) const;
+
+  /** d s / dT [1/K]; zero for the sharp law (a delta at T_MIT). */
+  double
+  metal_fraction_derivative(const double T) const;
+
+  /** Electrical conductivity [S/m]. */
+  double
+  sigma(const double T, const Region region) const;
+
+  /** Seebeck coefficient [V/K]. */
+  double
+  seebeck(const double T, const Region region) const;
+
+  /** Thermal conductivity [W/(m K)]. */
+  double
+  kappa(const double T, const Region region) const;
+
+  /** Peltier flux potential H(T) [V], zero in the insulator. */
+  double
+  peltier_potential(const double T, const Region region) const;
+
+  /** G(T) = int_{T_MIT}^T S dT' [V]: Phi = psi - G(T). */
+  double
+  seebeck_integral(const double T, const Region region) const;
+
+  /** The phase a point at temperature T is in (metal iff T > T_MIT). */
+  Phase
+  phase(const double T) const
   {
-    insulator,
-    metal
-  };
+    return T > T_mit ? Phase::metal : Phase::insulator;
+  }
 
-  /**
-   * Where a material property is evaluated. Under the sharp law the cells cut
-   * by the interface T = T_MIT are split into their metal and insulator parts
-   * and integrated over each part separately: there the phase is known
-   * (Region::metal, Region::insulator) and the value does not depend on the
-   * local T. Under the smooth law every point is Region::from_temperature.
-   */
-  enum class Region
+  double
+  transition_temperature() const
   {
-    insulator,
-    metal,
-    from_temperature
-  };
+    return T_mit;
+  }
 
-  /**
-   * The material law of MODEL.md section 2: electrical conductivity sigma,
-   * Seebeck coefficient S, thermal conductivity kappa, and the Peltier flux
-   * potential H(T) = T S(T) - G(T), G(T) = int S dT, as functions of the
-   * temperature. H is normalised to vanish in the insulator, so that under
-   * the sharp law H = -T_MIT (S_I - S_M) in the metal.
-   *
-   * The smooth law blends the two phases with the C1 step
-   * s(u) = 3u^2 - 2u^3, u = (T - T_MIT + w/2)/w clipped to [0, 1]:
-   * log(sigma), S and kappa are interpolated with s. H is then integrated in
-   * closed form, so the divergence of H j reproduces T j . grad S exactly.
-   */
-  class PhaseLaw
+  /** S_I - S_M [V/K]. */
+  double
+  delta_seebeck() const
   {
-  public:
-    explicit PhaseLaw(const MaterialParameters &parameters);
+    return S_I - S_M;
+  }
 
-    /** Metal fraction s(T) in [0, 1]; a step at T_MIT for the sharp law. */
-    double
-    metal_fraction(const double T) const;
+  bool
+  is_sharp() const
+  {
+    return sharp;
+  }
 
-    /** d s / dT [1/K]; zero for the sharp law (a delta at T_MIT). */
-    double
-    metal_fraction_derivative(const double T) const;
+private:
+  /** Metal weight at a point of the given region and temperature. */
+  double
+  weight(const double T, const Region region) const;
 
-    /** Electrical conductivity [S/m]. */
-    double
-    sigma(const double T, const Region region) const;
+  /** int_{-inf}^T s(T') dT' [K]. */
+  double
+  integrated_fraction(const double T) const;
 
-    /** Seebeck coefficient [V/K]. */
-    double
-    seebeck(const double T, const Region region) const;
-
-    /** Thermal conductivity [W/(m K)]. */
-    double
-    kappa(const double T, const Region region) const;
-
-    /** Peltier flux potential H(T) [V], zero in the insulator. */
-    double
-    peltier_potential(const double T, const Region region) const;
-
-    /** G(T) = int_{T_MIT}^T S dT' [V]: Phi = psi - G(T). */
-    double
-    seebeck_integral(const double T, const Region region) const;
-
-    /** The phase a point at temperature T is in (metal iff T > T_MIT). */
-    Phase
-    phase(const double T) const
-    {
-      return T > T_mit ? Phase::metal : Phase::insulator;
-    }
-
-    double
-    transition_temperature() const
-    {
-      return T_mit;
-    }
-
-    /** S_I - S_M [V/K]. */
-    double
-    delta_seebeck() const
-    {
-      return S_I - S_M;
-    }
-
-    bool
-    is_sharp() const
-    {
-      return sharp;
-    }
-
-  private:
-    /** Metal weight at a point of the given region and temperature. */
-    double
-    weight(const double T, const Region region) const;
-
-    /** int_{-inf}^T s(T') dT' [K]. */
-    double
-    integrated_fraction(const double T) const;
-
-    const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, T_mit, width;
-    const bool   sharp;
-  };
+  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, T_mit, width;
+  const bool   sharp;
+};
 } // namespace imtsim
 
 #endif

@@ -16,88 +16,85 @@
 
 namespace imtsim
 {
-  using VectorType = TrilinosWrappers::MPI::Vector;
+using VectorType = TrilinosWrappers::MPI::Vector;
+
+/**
+ * Quadrature that respects the phases. Under the sharp law each cell is
+ * split by the discrete interface T_h = T_MIT (the zero level set of
+ * T_MIT - T_h) into its metal and insulator parts, each with its own
+ * quadrature (deal.II's NonMatching quadrature generator), so that
+ * integrals of the phase-dependent coefficients are exact for the
+ * discrete interface and depend continuously on T_h. That continuity is
+ * what gives the staggered iteration a fixed point (MODEL.md section 7).
+ * Under the smooth law it is ordinary Gauss quadrature.
+ *
+ * Every integral the solver computes (assembly, fluxes, energy balance,
+ * post-processing) goes through this class, so that they all agree.
+ */
+template <int dim> class PhaseQuadrature
+{
+public:
+  using CellIterator = typename DoFHandler<dim>::active_cell_iterator;
+
+  PhaseQuadrature(const PhaseLaw           &law,
+                  const FiniteElement<dim> &fe,
+                  const DoFHandler<dim>    &dof_handler,
+                  const unsigned int        n_q_points_1d);
+
+  /** Forget everything tied to the current mesh; call after refinement. */
+  void
+  reinit();
 
   /**
-   * Quadrature that respects the phases. Under the sharp law each cell is
-   * split by the discrete interface T_h = T_MIT (the zero level set of
-   * T_MIT - T_h) into its metal and insulator parts, each with its own
-   * quadrature (deal.II's NonMatching quadrature generator), so that
-   * integrals of the phase-dependent coefficients are exact for the
-   * discrete interface and depend continuously on T_h. That continuity is
-   * what gives the staggered iteration a fixed point (MODEL.md section 7).
-   * Under the smooth law it is ordinary Gauss quadrature.
-   *
-   * Every integral the solver computes (assembly, fluxes, energy balance,
-   * post-processing) goes through this class, so that they all agree.
+   * Take the phases from the (ghosted) temperature @p temperature. Must be
+   * called after every change of the temperature or of the mesh.
    */
-  template <int dim>
-  class PhaseQuadrature
-  {
-  public:
-    using CellIterator = typename DoFHandler<dim>::active_cell_iterator;
+  void
+  set_temperature(const VectorType &temperature);
 
-    PhaseQuadrature(const PhaseLaw &          law,
-                    const FiniteElement<dim> &fe,
-                    const DoFHandler<dim> &   dof_handler,
-                    const unsigned int     n_q_points_1d);
+  /** Calls @p f for each part of @p cell with its quadrature and region. */
+  void
+  for_each_part(const CellIterator                                       &cell,
+                const std::function<void(const FEValues<dim> &, Region)> &f);
 
-    /** Forget everything tied to the current mesh; call after refinement. */
-    void
-    reinit();
-
-    /**
-     * Take the phases from the (ghosted) temperature @p temperature. Must be
-     * called after every change of the temperature or of the mesh.
-     */
-    void
-    set_temperature(const VectorType &temperature);
-
-    /** Calls @p f for each part of @p cell with its quadrature and region. */
-    void
-    for_each_part(
-      const CellIterator &cell,
-      const std::function<void(const FEValues<dim> &, Region)> &f);
-
-    /** Calls @p f for each part of a boundary face of @p cell. */
-    void
-    for_each_face_part(
-      const CellIterator &cell,
-      const unsigned int  face_no,
+  /** Calls @p f for each part of a boundary face of @p cell. */
+  void
+  for_each_face_part(
+      const CellIterator                                               &cell,
+      const unsigned int                                                face_no,
       const std::function<void(const FEFaceValuesBase<dim> &, Region)> &f);
 
-    /**
-     * Calls @p f with the quadrature on the interface inside @p cell, whose
-     * normal points from the metal into the insulator. Sharp law only; does
-     * nothing on cells the interface does not cut.
-     */
-    void
-    for_interface(
-      const CellIterator &cell,
-      const std::function<void(const NonMatching::FEImmersedSurfaceValues<dim>
-                                 &)> &f);
+  /**
+   * Calls @p f with the quadrature on the interface inside @p cell, whose
+   * normal points from the metal into the insulator. Sharp law only; does
+   * nothing on cells the interface does not cut.
+   */
+  void
+  for_interface(const CellIterator                                      &cell,
+                const std::function<void(
+                    const NonMatching::FEImmersedSurfaceValues<dim> &)> &f);
 
-    /** True if the interface cuts @p cell (always false for the smooth law). */
-    bool
-    is_cut(const CellIterator &cell) const;
+  /** True if the interface cuts @p cell (always false for the smooth law). */
+  bool
+  is_cut(const CellIterator &cell) const;
 
-    /** +1 all metal, -1 all insulator, 0 cut (sharp law). */
-    int
-    cell_class(const CellIterator &cell) const;
+  /** +1 all metal, -1 all insulator, 0 cut (sharp law). */
+  int
+  cell_class(const CellIterator &cell) const;
 
-  private:
-    const PhaseLaw &                 law;
-    const DoFHandler<dim> &          dof_handler;
-    hp::FECollection<dim>            fe_collection;
-    QGauss<1>                        quadrature_1d;
-    /** T_MIT - T_h: negative (NonMatching's "inside") in the metal. */
-    VectorType                       level_set;
-    std::unique_ptr<NonMatching::MeshClassifier<dim>>    classifier;
-    std::unique_ptr<NonMatching::FEValues<dim>>          cut_values;
-    std::unique_ptr<NonMatching::FEInterfaceValues<dim>> cut_face_values;
-    FEValues<dim>                                        plain_values;
-    FEFaceValues<dim>                                    plain_face_values;
-  };
+private:
+  const PhaseLaw        &law;
+  const DoFHandler<dim> &dof_handler;
+  hp::FECollection<dim>  fe_collection;
+  QGauss<1>              quadrature_1d;
+  /** T_MIT - T_h: negative (NonMatching's "inside") in the metal. */
+  VectorType                                           level_set;
+  std::unique_ptr<NonMatching::MeshClassifier<dim>>    classifier;
+  std::unique_ptr<NonMatching::FEValues<dim>>          cut_values;
+  std::unique_ptr<NonMatching::FEInterfaceValues<dim>> cut_face_values;
+  FEValues<dim>                                        plain_values;
+  FEFaceValues<dim>                                    plain_face_values;
+};
 } // namespace imtsim
 
 #endif

@@ -11,90 +11,90 @@
 
 namespace imtsim
 {
-  /**
-   * Boundary ids of the sample box [0,L] x [0,W] x [0,h] (2D: [0,L] x [0,h]).
-   * The faces carry deal.II's colorize numbering, the electrode patches on
-   * the top face (or the end faces) get their own ids.
-   */
-  namespace BoundaryIds
-  {
-    constexpr types::boundary_id x_min = 0;
-    constexpr types::boundary_id x_max = 1;
-    constexpr types::boundary_id y_min = 2; ///< 3D only
-    constexpr types::boundary_id y_max = 3; ///< 3D only
-    /** z = 0 (y = 0 in 2D), bonded to the substrate. */
-    template <int dim>
-    constexpr types::boundary_id
-    substrate()
-    {
-      return 2 * (dim - 1);
-    }
-    /** z = h (y = h in 2D), the free top face. */
-    template <int dim>
-    constexpr types::boundary_id
-    top()
-    {
-      return 2 * (dim - 1) + 1;
-    }
-    constexpr types::boundary_id drain  = 10; ///< psi = 0
-    constexpr types::boundary_id source = 11; ///< psi = V, I > 0 enters here
-  } // namespace BoundaryIds
+/**
+ * Boundary ids of the sample box [0,L] x [0,W] x [0,h] (2D: [0,L] x [0,h]).
+ * The faces carry deal.II's colorize numbering, the electrode patches on
+ * the top face (or the end faces) get their own ids.
+ */
+namespace BoundaryIds
+{
+constexpr types::boundary_id x_min = 0;
+constexpr types::boundary_id x_max = 1;
+constexpr types::boundary_id y_min = 2; ///< 3D only
+constexpr types::boundary_id y_max = 3; ///< 3D only
+/** z = 0 (y = 0 in 2D), bonded to the substrate. */
+template <int dim>
+constexpr types::boundary_id
+substrate()
+{
+  return 2 * (dim - 1);
+}
+/** z = h (y = h in 2D), the free top face. */
+template <int dim>
+constexpr types::boundary_id
+top()
+{
+  return 2 * (dim - 1) + 1;
+}
+constexpr types::boundary_id drain  = 10; ///< psi = 0
+constexpr types::boundary_id source = 11; ///< psi = V, I > 0 enters here
+} // namespace BoundaryIds
+
+/**
+ * The sample geometry: builds the mesh with grid lines on the electrode
+ * edges, tags the electrodes, and answers geometric questions (where the
+ * drain end is, which ids are held at T0).
+ */
+template <int dim> class SampleGeometry
+{
+public:
+  explicit SampleGeometry(const Parameters &parameters);
 
   /**
-   * The sample geometry: builds the mesh with grid lines on the electrode
-   * edges, tags the electrodes, and answers geometric questions (where the
-   * drain end is, which ids are held at T0).
+   * Create the coarse mesh, tag the boundaries, refine globally and at the
+   * electrodes. Throws InputError if an electrode covers no mesh face.
    */
-  template <int dim>
-  class SampleGeometry
-  {
-  public:
-    explicit SampleGeometry(const Parameters &parameters);
+  void
+  create_mesh(parallel::distributed::Triangulation<dim> &tria) const;
 
-    /**
-     * Create the coarse mesh, tag the boundaries, refine globally and at the
-     * electrodes. Throws InputError if an electrode covers no mesh face.
-     */
-    void
-    create_mesh(parallel::distributed::Triangulation<dim> &tria) const;
+  /** Boundary ids held at T0. */
+  std::vector<types::boundary_id>
+  fixed_temperature_ids() const;
 
-    /** Boundary ids held at T0. */
-    std::vector<types::boundary_id>
-    fixed_temperature_ids() const;
+  /** x coordinate of the end of the sample nearer the drain (0 or L). */
+  double
+  drain_end_x() const;
 
-    /** x coordinate of the end of the sample nearer the drain (0 or L). */
-    double
-    drain_end_x() const;
+  /** The point (x, W/2, h) on the top centre line (2D: (x, h)). */
+  Point<dim>
+  top_centre_point(const double x) const;
 
-    /** The point (x, W/2, h) on the top centre line (2D: (x, h)). */
-    Point<dim>
-    top_centre_point(const double x) const;
+  /** The point (x, W/2, z) (2D: (x, z)). */
+  Point<dim>
+  centre_point(const double x, const double z) const;
 
-    /** The point (x, W/2, z) (2D: (x, z)). */
-    Point<dim>
-    centre_point(const double x, const double z) const;
+  /** Volume of the sample [m^3] (2D: area times width). */
+  double
+  volume() const;
 
-    /** Volume of the sample [m^3] (2D: area times width). */
-    double
-    volume() const;
+  double length, width, thickness;
 
-    double length, width, thickness;
+private:
+  /** Grid line positions along one axis, including the patch edges. */
+  std::vector<double>
+  step_sizes(const double        extent,
+             std::vector<double> breakpoints,
+             const double        target) const;
 
-  private:
-    /** Grid line positions along one axis, including the patch edges. */
-    std::vector<double>
-    step_sizes(const double               extent,
-               std::vector<double>        breakpoints,
-               const double               target) const;
+  /** Is the point (on the top face) inside the given patch? */
+  bool
+  in_patch(const Point<dim>     &p,
+           const ElectrodePatch &patch,
+           const double          tolerance) const;
 
-    /** Is the point (on the top face) inside the given patch? */
-    bool
-    in_patch(const Point<dim> &p, const ElectrodePatch &patch,
-             const double tolerance) const;
-
-    const Parameters &  parameters;
-    ElectrodePatch      drain_patch, source_patch;
-  };
+  const Parameters &parameters;
+  ElectrodePatch    drain_patch, source_patch;
+};
 } // namespace imtsim
 
 #endif

@@ -10,226 +10,227 @@
 
 namespace imtsim
 {
-  using namespace dealii;
+using namespace dealii;
 
-  /**
-   * An error in the user's input. It names the parameter entry (as
-   * "Subsection/Entry") so that the message tells the user what to change.
-   */
-  class InputError : public std::runtime_error
-  {
-  public:
-    InputError(const std::string &entry, const std::string &message)
+/**
+ * An error in the user's input. It names the parameter entry (as
+ * "Subsection/Entry") so that the message tells the user what to change.
+ */
+class InputError : public std::runtime_error
+{
+public:
+  InputError(const std::string &entry, const std::string &message)
       : std::runtime_error("Input error in entry '" + entry + "': " + message)
-    {}
-  };
-
-  /** How current enters and leaves the sample. */
-  enum class ElectrodeType
   {
-    /** The whole end faces x = 0 (drain) and x = L (source). */
-    end_faces,
-    /** Rectangular patches on the top face z = h. */
-    top_patches
-  };
+  }
+};
 
-  /** A rectangular electrode patch on the top face, in metres. */
-  struct ElectrodePatch
-  {
-    double x_min, x_max; ///< extent along the length [m]
-    double y_min, y_max; ///< extent along the width (3D only) [m]
-  };
+/** How current enters and leaves the sample. */
+enum class ElectrodeType
+{
+  /** The whole end faces x = 0 (drain) and x = L (source). */
+  end_faces,
+  /** Rectangular patches on the top face z = h. */
+  top_patches
+};
 
-  /** Subsection "Geometry". */
-  struct GeometryParameters
-  {
-    double         length;    ///< L, along x [m]
-    double         width;     ///< W, along y; out-of-plane width in 2D [m]
-    double         thickness; ///< h, along z (y in 2D) [m]
-    ElectrodeType  electrode_type;
-    ElectrodePatch drain;  ///< negative electrode (psi = 0)
-    ElectrodePatch source; ///< positive electrode, where I > 0 enters
-    bool           swap_electrodes; ///< reverse the polarity by swapping
+/** A rectangular electrode patch on the top face, in metres. */
+struct ElectrodePatch
+{
+  double x_min, x_max; ///< extent along the length [m]
+  double y_min, y_max; ///< extent along the width (3D only) [m]
+};
 
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
+/** Subsection "Geometry". */
+struct GeometryParameters
+{
+  double         length;    ///< L, along x [m]
+  double         width;     ///< W, along y; out-of-plane width in 2D [m]
+  double         thickness; ///< h, along z (y in 2D) [m]
+  ElectrodeType  electrode_type;
+  ElectrodePatch drain;           ///< negative electrode (psi = 0)
+  ElectrodePatch source;          ///< positive electrode, where I > 0 enters
+  bool           swap_electrodes; ///< reverse the polarity by swapping
 
-  /** Subsection "Mesh". */
-  struct MeshParameters
-  {
-    unsigned int cells_across_thickness; ///< coarse cells along h
-    unsigned int initial_global_refinement;
-    unsigned int electrode_refinement; ///< extra levels at the electrodes
-    unsigned int number_of_cycles;     ///< uniform refinement cycles
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
 
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
+/** Subsection "Mesh". */
+struct MeshParameters
+{
+  unsigned int cells_across_thickness; ///< coarse cells along h
+  unsigned int initial_global_refinement;
+  unsigned int electrode_refinement; ///< extra levels at the electrodes
+  unsigned int number_of_cycles;     ///< uniform refinement cycles
 
-  /** How the phase depends on temperature. */
-  enum class PhaseLawType
-  {
-    /** Metal above T_MIT, insulator below; integrated exactly on cut cells. */
-    sharp,
-    /** Smooth step of width w_T; log(sigma) interpolated. */
-    smooth
-  };
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
 
-  /** Subsection "Material". */
-  struct MaterialParameters
-  {
-    double       resistivity_insulator; ///< rho_I [Ohm m]
-    double       resistivity_metal;     ///< rho_M [Ohm m]
-    double       seebeck_insulator;     ///< S_I [V/K]
-    double       seebeck_metal;         ///< S_M [V/K]
-    double       kappa_insulator;       ///< [W/(m K)]
-    double       kappa_metal;           ///< [W/(m K)]
-    double       transition_temperature; ///< T_MIT [K]
-    PhaseLawType phase_law;
-    double       transition_width; ///< w_T [K], smooth law only
+/** How the phase depends on temperature. */
+enum class PhaseLawType
+{
+  /** Metal above T_MIT, insulator below; integrated exactly on cut cells. */
+  sharp,
+  /** Smooth step of width w_T; log(sigma) interpolated. */
+  smooth
+};
 
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
+/** Subsection "Material". */
+struct MaterialParameters
+{
+  double       resistivity_insulator;  ///< rho_I [Ohm m]
+  double       resistivity_metal;      ///< rho_M [Ohm m]
+  double       seebeck_insulator;      ///< S_I [V/K]
+  double       seebeck_metal;          ///< S_M [V/K]
+  double       kappa_insulator;        ///< [W/(m K)]
+  double       kappa_metal;            ///< [W/(m K)]
+  double       transition_temperature; ///< T_MIT [K]
+  PhaseLawType phase_law;
+  double       transition_width; ///< w_T [K], smooth law only
 
-  /** Drive: by current or by voltage. */
-  enum class ControlType
-  {
-    current,
-    voltage
-  };
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
 
-  /** Subsection "Electric". */
-  struct ElectricParameters
-  {
-    ControlType control;
-    double      current; ///< I [A], total (in 2D: through the width W)
-    double      voltage; ///< V = psi_source - psi_drain [V]
+/** Drive: by current or by voltage. */
+enum class ControlType
+{
+  current,
+  voltage
+};
 
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
+/** Subsection "Electric". */
+struct ElectricParameters
+{
+  ControlType control;
+  double      current; ///< I [A], total (in 2D: through the width W)
+  double      voltage; ///< V = psi_source - psi_drain [V]
 
-  /** Subsection "Thermal". */
-  struct ThermalParameters
-  {
-    double                   substrate_temperature; ///< T0 [K]
-    std::vector<std::string> fixed_temperature_boundaries;
-    bool                     joule_heating;
-    bool                     peltier_heating;
-    std::string              initial_temperature; ///< expression in x,y,z [K]
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
 
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
+/** Subsection "Thermal". */
+struct ThermalParameters
+{
+  double                   substrate_temperature; ///< T0 [K]
+  std::vector<std::string> fixed_temperature_boundaries;
+  bool                     joule_heating;
+  bool                     peltier_heating;
+  std::string              initial_temperature; ///< expression in x,y,z [K]
 
-  /** How the staggered iteration is accelerated. */
-  enum class AccelerationType
-  {
-    none,     ///< fixed under-relaxation
-    aitken,   ///< Aitken's dynamic relaxation (Irons-Tuck)
-    anderson  ///< Anderson mixing of the last iterates
-  };
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
 
-  /** Subsection "Solver". */
-  struct SolverParameters
-  {
-    AccelerationType acceleration;
-    unsigned int polynomial_degree;
-    unsigned int max_picard_iterations;
-    double       picard_tolerance; ///< on max|T_k+1 - T_k| / T0
-    double       relaxation;       ///< initial under-relaxation factor
-    unsigned int anderson_depth;   ///< 0 switches Anderson acceleration off
-    double       linear_tolerance; ///< relative residual of Krylov solvers
+/** How the staggered iteration is accelerated. */
+enum class AccelerationType
+{
+  none,    ///< fixed under-relaxation
+  aitken,  ///< Aitken's dynamic relaxation (Irons-Tuck)
+  anderson ///< Anderson mixing of the last iterates
+};
 
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
+/** Subsection "Solver". */
+struct SolverParameters
+{
+  AccelerationType acceleration;
+  unsigned int     polynomial_degree;
+  unsigned int     max_picard_iterations;
+  double           picard_tolerance; ///< on max|T_k+1 - T_k| / T0
+  double           relaxation;       ///< initial under-relaxation factor
+  unsigned int     anderson_depth;   ///< 0 switches Anderson acceleration off
+  double           linear_tolerance; ///< relative residual of Krylov solvers
 
-  /** Subsection "Output". */
-  struct OutputParameters
-  {
-    std::string  directory;
-    bool         write_fields;
-    unsigned int centre_line_samples;
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
 
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
+/** Subsection "Output". */
+struct OutputParameters
+{
+  std::string  directory;
+  bool         write_fields;
+  unsigned int centre_line_samples;
 
-  /** Analytic benchmarks a run can be compared against. */
-  enum class BenchmarkType
-  {
-    none,
-    insulating_slab,
-    parallel_slab
-  };
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
 
-  /** Subsection "Verification". */
-  struct VerificationParameters
-  {
-    BenchmarkType benchmark;
+/** Analytic benchmarks a run can be compared against. */
+enum class BenchmarkType
+{
+  none,
+  insulating_slab,
+  parallel_slab
+};
 
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
+/** Subsection "Verification". */
+struct VerificationParameters
+{
+  BenchmarkType benchmark;
+
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
+
+/**
+ * All run parameters. The top-level entry "Dimension" selects 2D or 3D.
+ */
+struct Parameters
+{
+  unsigned int           dimension;
+  GeometryParameters     geometry;
+  MeshParameters         mesh;
+  MaterialParameters     material;
+  ElectricParameters     electric;
+  ThermalParameters      thermal;
+  SolverParameters       solver;
+  OutputParameters       output;
+  VerificationParameters verification;
+
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
 
   /**
-   * All run parameters. The top-level entry "Dimension" selects 2D or 3D.
-   */
-  struct Parameters
-  {
-    unsigned int           dimension;
-    GeometryParameters     geometry;
-    MeshParameters         mesh;
-    MaterialParameters     material;
-    ElectricParameters     electric;
-    ThermalParameters      thermal;
-    SolverParameters       solver;
-    OutputParameters       output;
-    VerificationParameters verification;
-
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-
-    /**
-     * Cross-parameter checks that patterns cannot express (positive
-     * conductivities, electrodes inside the top face and apart, ...). Throws
-     * InputError naming the offending entry.
-     */
-    void
-    check() const;
-  };
-
-  /**
-   * Read a parameter file (with optional "Subsection/Entry=value" overrides
-   * applied after it) into @p prm and @p parameters. Unknown entries and
-   * malformed values throw with the line and entry named.
+   * Cross-parameter checks that patterns cannot express (positive
+   * conductivities, electrodes inside the top face and apart, ...). Throws
+   * InputError naming the offending entry.
    */
   void
-  read_parameters(const std::string &             filename,
-                  const std::vector<std::string> &overrides,
-                  ParameterHandler &              prm,
-                  Parameters &                    parameters);
+  check() const;
+};
+
+/**
+ * Read a parameter file (with optional "Subsection/Entry=value" overrides
+ * applied after it) into @p prm and @p parameters. Unknown entries and
+ * malformed values throw with the line and entry named.
+ */
+void
+read_parameters(const std::string              &filename,
+                const std::vector<std::string> &overrides,
+                ParameterHandler               &prm,
+                Parameters                     &parameters);
 } // namespace imtsim
 
 #endif

@@ -1,8 +1,8 @@
 #ifndef imtsim_postprocessing_field_output_h
 #define imtsim_postprocessing_field_output_h
 
-#include <deal.II/dofs/dof_handler.h>
 #include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_handler.h>
 
 #include <imtsim/materials/phase_quadrature.h>
 
@@ -12,34 +12,33 @@
 
 namespace imtsim
 {
-  /**
-   * Writes the fields of one cycle as VTU pieces with a PVTU record, and
-   * keeps the .pvd collection of all cycles up to date. Point fields: T,
-   * psi, Phi = psi - G(T), the current density j, sigma and the Joule power
-   * density (evaluated at the output points from the local T). Cell fields:
-   * the exact metal fraction of each cell, the interface Peltier heat per
-   * cell volume (the integral of -[H] j.n over the interface in the cell),
-   * and the MPI partition.
-   */
-  template <int dim>
-  class FieldOutput
-  {
-  public:
-    FieldOutput(const Parameters &parameters, const std::string &directory);
+/**
+ * Writes the fields of one cycle as VTU pieces with a PVTU record, and
+ * keeps the .pvd collection of all cycles up to date. Point fields: T,
+ * psi, Phi = psi - G(T), the current density j, sigma and the Joule power
+ * density (evaluated at the output points from the local T). Cell fields:
+ * the exact metal fraction of each cell, the interface Peltier heat per
+ * cell volume (the integral of -[H] j.n over the interface in the cell),
+ * and the MPI partition.
+ */
+template <int dim> class FieldOutput
+{
+public:
+  FieldOutput(const Parameters &parameters, const std::string &directory);
 
-    void
-    write(const DoFHandler<dim> &dof_handler,
-          PhaseQuadrature<dim> & quadrature,
-          const VectorType &     temperature,
-          const VectorType &     potential,
-          const unsigned int     cycle);
+  void
+  write(const DoFHandler<dim> &dof_handler,
+        PhaseQuadrature<dim>  &quadrature,
+        const VectorType      &temperature,
+        const VectorType      &potential,
+        const unsigned int     cycle);
 
-  private:
-    const Parameters &                      parameters;
-    const PhaseLaw                          law;
-    const std::string                       directory;
-    std::vector<std::pair<double, std::string>> records;
-  };
+private:
+  const Parameters                           &parameters;
+  const PhaseLaw                              law;
+  const std::string                           directory;
+  std::vector<std::pair<double, std::string>> records;
+};
 } // namespace imtsim
 
 #endif

@@ -15,72 +15,71 @@
 
 namespace imtsim
 {
-  /**
-   * The quantities of interest of one refinement cycle, in SI units: what
-   * summary.json holds (see doc/output.md for each key).
-   */
-  struct Summary
-  {
-    unsigned int cycle              = 0;
-    unsigned long long n_active_cells = 0;
-    unsigned long long n_dofs         = 0; ///< per field (psi and T each)
-    double current_A = 0, voltage_V = 0;
-    double temperature_mean_K = 0, temperature_top_mean_K = 0,
-           temperature_max_K = 0;
-    double metal_volume_fraction = 0;
-    double metal_extent_drain_m = 0, metal_extent_source_m = 0;
-    double metal_thickness_mid_m = 0;
-    double joule_power_W = 0, peltier_power_W = 0, heat_out_W = 0,
-           heat_out_direct_W                    = 0;
-    double energy_balance_relative_error        = 0;
-    double energy_balance_direct_relative_error = 0;
-    unsigned int picard_iterations              = 0;
-    bool         converged                      = false;
-    double       wall_time_s                    = 0;
-    std::string  initial_condition;
-    /** Benchmark-specific numbers (analytic values and errors). */
-    std::map<std::string, double> verification;
+/**
+ * The quantities of interest of one refinement cycle, in SI units: what
+ * summary.json holds (see doc/output.md for each key).
+ */
+struct Summary
+{
+  unsigned int       cycle          = 0;
+  unsigned long long n_active_cells = 0;
+  unsigned long long n_dofs         = 0; ///< per field (psi and T each)
+  double             current_A = 0, voltage_V = 0;
+  double             temperature_mean_K = 0, temperature_top_mean_K = 0,
+         temperature_max_K     = 0;
+  double metal_volume_fraction = 0;
+  double metal_extent_drain_m = 0, metal_extent_source_m = 0;
+  double metal_thickness_mid_m = 0;
+  double joule_power_W = 0, peltier_power_W = 0, heat_out_W = 0,
+         heat_out_direct_W                          = 0;
+  double       energy_balance_relative_error        = 0;
+  double       energy_balance_direct_relative_error = 0;
+  unsigned int picard_iterations                    = 0;
+  bool         converged                            = false;
+  double       wall_time_s                          = 0;
+  std::string  initial_condition;
+  /** Benchmark-specific numbers (analytic values and errors). */
+  std::map<std::string, double> verification;
 
-    /** Write the object as JSON, indented by @p indent spaces. */
-    void
-    write_json(std::ostream &out, const unsigned int indent) const;
-  };
-
-  /**
-   * Evaluates the summary quantities from the converged fields: volume and
-   * surface integrals through the phase quadrature, metal extents and
-   * thickness from the temperature sampled on the centre lines.
-   */
-  template <int dim>
-  class SummaryEvaluator
-  {
-  public:
-    SummaryEvaluator(const Parameters &         parameters,
-                     const SampleGeometry<dim> &geometry);
-
-    /** Fill the field-derived entries of @p summary. */
-    void
-    evaluate(const DoFHandler<dim> &dof_handler,
-             PhaseQuadrature<dim> & quadrature,
-             const VectorType &     temperature,
-             Summary &              summary) const;
-
-    /** T sampled at @p points (on every rank). */
-    std::vector<double>
-    sample(const DoFHandler<dim> &        dof_handler,
-           const VectorType &             temperature,
-           const std::vector<Point<dim>> &points) const;
-
-  private:
-    const Parameters &         parameters;
-    const SampleGeometry<dim> &geometry;
-    const PhaseLaw             law;
-  };
-
-  /** Write {"cycles": [...], "final": {...}} to @p filename (rank 0 only). */
+  /** Write the object as JSON, indented by @p indent spaces. */
   void
-  write_summary_file(const std::string &          filename,
-                     const std::vector<Summary> &cycles);
+  write_json(std::ostream &out, const unsigned int indent) const;
+};
+
+/**
+ * Evaluates the summary quantities from the converged fields: volume and
+ * surface integrals through the phase quadrature, metal extents and
+ * thickness from the temperature sampled on the centre lines.
+ */
+template <int dim> class SummaryEvaluator
+{
+public:
+  SummaryEvaluator(const Parameters          &parameters,
+                   const SampleGeometry<dim> &geometry);
+
+  /** Fill the field-derived entries of @p summary. */
+  void
+  evaluate(const DoFHandler<dim> &dof_handler,
+           PhaseQuadrature<dim>  &quadrature,
+           const VectorType      &temperature,
+           Summary               &summary) const;
+
+  /** T sampled at @p points (on every rank). */
+  std::vector<double>
+  sample(const DoFHandler<dim>         &dof_handler,
+         const VectorType              &temperature,
+         const std::vector<Point<dim>> &points) const;
+
+private:
+  const Parameters          &parameters;
+  const SampleGeometry<dim> &geometry;
+  const PhaseLaw             law;
+};
+
+/** Write {"cycles": [...], "final": {...}} to @p filename (rank 0 only). */
+void
+write_summary_file(const std::string          &filename,
+                   const std::vector<Summary> &cycles);
 } // namespace imtsim
 
 #endif

@@ -7,57 +7,57 @@
 
 namespace imtsim
 {
-  using namespace dealii;
+using namespace dealii;
+
+/**
+ * CG preconditioned with Trilinos ML AMG, for the symmetric positive
+ * definite matrices of both physics. Between Picard steps only the
+ * coefficients of the cells near the interface change, so the AMG
+ * hierarchy is kept and reused: a solve with the old hierarchy gets a
+ * budget of a few times the iterations measured right after its set-up,
+ * and only if that budget is exceeded (or CG breaks down, as a stale
+ * Chebyshev smoother can make it) is the hierarchy rebuilt and the solve
+ * repeated.
+ */
+class AMGCGSolver
+{
+public:
+  using VectorType = TrilinosWrappers::MPI::Vector;
+
+  /** @p higher_order: the matrix comes from elements of degree > 1. */
+  explicit AMGCGSolver(const bool higher_order = true);
+
+  /** Forget the hierarchy (new mesh or new sparsity). */
+  void
+  invalidate();
 
   /**
-   * CG preconditioned with Trilinos ML AMG, for the symmetric positive
-   * definite matrices of both physics. Between Picard steps only the
-   * coefficients of the cells near the interface change, so the AMG
-   * hierarchy is kept and reused: a solve with the old hierarchy gets a
-   * budget of a few times the iterations measured right after its set-up,
-   * and only if that budget is exceeded (or CG breaks down, as a stale
-   * Chebyshev smoother can make it) is the hierarchy rebuilt and the solve
-   * repeated.
+   * Solve A x = b to relative residual @p tolerance, starting from @p x.
+   * Returns the CG iterations of the successful solve.
    */
-  class AMGCGSolver
+  unsigned int
+  solve(const TrilinosWrappers::SparseMatrix &A,
+        VectorType                           &x,
+        const VectorType                     &b,
+        const double                          tolerance);
+
+  /** How many times the hierarchy was built. */
+  unsigned int
+  n_setups() const
   {
-  public:
-    using VectorType = TrilinosWrappers::MPI::Vector;
+    return setups;
+  }
 
-    /** @p higher_order: the matrix comes from elements of degree > 1. */
-    explicit AMGCGSolver(const bool higher_order = true);
+private:
+  void
+  setup(const TrilinosWrappers::SparseMatrix &A);
 
-    /** Forget the hierarchy (new mesh or new sparsity). */
-    void
-    invalidate();
-
-    /**
-     * Solve A x = b to relative residual @p tolerance, starting from @p x.
-     * Returns the CG iterations of the successful solve.
-     */
-    unsigned int
-    solve(const TrilinosWrappers::SparseMatrix &A,
-          VectorType &                          x,
-          const VectorType &                    b,
-          const double                          tolerance);
-
-    /** How many times the hierarchy was built. */
-    unsigned int
-    n_setups() const
-    {
-      return setups;
-    }
-
-  private:
-    void
-    setup(const TrilinosWrappers::SparseMatrix &A);
-
-    bool                              higher_order;
-    TrilinosWrappers::PreconditionAMG amg;
-    bool                              ready                  = false;
-    unsigned int                      iterations_after_setup = 0;
-    unsigned int                      setups                 = 0;
-  };
+  bool                              higher_order;
+  TrilinosWrappers::PreconditionAMG amg;
+  bool                              ready                  = false;
+  unsigned int                      iterations_after_setup = 0;
+  unsigned int                      setups                 = 0;
+};
 } // namespace imtsim
 
 #endif

@@ -13,101 +13,100 @@
 
 namespace imtsim
 {
-  /** Heat sources and the heat leaving the sample [W] (whole sample). */
-  struct HeatBalance
-  {
-    double joule   = 0; ///< (rho |j|^2, 1)
-    double peltier = 0; ///< -<H j.n, 1> over the electrodes
-    double out     = 0; ///< consistent (residual) flux through T0 boundaries
-    double out_direct = 0; ///< face integral of -kappa dT/dn there
+/** Heat sources and the heat leaving the sample [W] (whole sample). */
+struct HeatBalance
+{
+  double joule      = 0; ///< (rho |j|^2, 1)
+  double peltier    = 0; ///< -<H j.n, 1> over the electrodes
+  double out        = 0; ///< consistent (residual) flux through T0 boundaries
+  double out_direct = 0; ///< face integral of -kappa dT/dn there
 
-    /** |Q_out - P_J - P_P| / (P_J + |P_P|). */
-    double
-    relative_error(const double q_out) const
-    {
-      return std::abs(q_out - joule - peltier) /
-             (std::abs(joule) + std::abs(peltier));
-    }
-  };
+  /** |Q_out - P_J - P_P| / (P_J + |P_P|). */
+  double
+  relative_error(const double q_out) const
+  {
+    return std::abs(q_out - joule - peltier) /
+           (std::abs(joule) + std::abs(peltier));
+  }
+};
+
+/**
+ * The steady heat problem in the flux form of MODEL.md section 3,
+ *   (kappa grad T, grad v) = (rho |j|^2, v) + (H j, grad v) - <H j.n, v>_el,
+ * T = T0 on the fixed-temperature boundaries. The coefficients (kappa, and
+ * the phases of the sources) come from the previous iterate, so the
+ * operator is the symmetric conduction matrix: CG with AMG, rebuilt only
+ * when the phases change the matrix enough to slow CG down.
+ */
+template <int dim> class ThermalProblem
+{
+public:
+  ThermalProblem(const Parameters          &parameters,
+                 const SampleGeometry<dim> &geometry,
+                 const DoFHandler<dim>     &dof_handler,
+                 PhaseQuadrature<dim>      &quadrature,
+                 TimerOutput               &timer);
+
+  void
+  setup(const IndexSet                  &owned,
+        const IndexSet                  &relevant,
+        const AffineConstraints<double> &hanging_node_constraints);
+
+  /** Apply T = T0 on the fixed-temperature boundaries to @p T (owned). */
+  void
+  apply_boundary_values(VectorType &T) const;
 
   /**
-   * The steady heat problem in the flux form of MODEL.md section 3,
-   *   (kappa grad T, grad v) = (rho |j|^2, v) + (H j, grad v) - <H j.n, v>_el,
-   * T = T0 on the fixed-temperature boundaries. The coefficients (kappa, and
-   * the phases of the sources) come from the previous iterate, so the
-   * operator is the symmetric conduction matrix: CG with AMG, rebuilt only
-   * when the phases change the matrix enough to slow CG down.
+   * Assemble with the phases set in the quadrature, the previous
+   * temperature @p T_old (ghosted; smooth law coefficients) and the
+   * potential @p psi (ghosted), and solve for @p T_new (ghosted).
+   * Returns the number of CG iterations.
    */
-  template <int dim>
-  class ThermalProblem
+  unsigned int
+  solve(const VectorType &T_old, const VectorType &psi, VectorType &T_new);
+
+  /**
+   * Sources, and the heat leaving through the fixed-temperature boundaries
+   * for the operator assembled from (@p T_old, @p psi) applied to
+   * @p T_new: the consistent flux is the residual tested with the boundary
+   * indicator, so Q_out = P_J + P_P holds up to the solver tolerance.
+   */
+  HeatBalance
+  heat_balance(const VectorType &T_old,
+               const VectorType &psi,
+               const VectorType &T_new);
+
+  const AffineConstraints<double> &
+  get_constraints() const
   {
-  public:
-    ThermalProblem(const Parameters &          parameters,
-                   const SampleGeometry<dim> & geometry,
-                   const DoFHandler<dim> &     dof_handler,
-                   PhaseQuadrature<dim> &      quadrature,
-                   TimerOutput &               timer);
+    return constraints;
+  }
 
-    void
-    setup(const IndexSet &                 owned,
-          const IndexSet &                 relevant,
-          const AffineConstraints<double> &hanging_node_constraints);
+private:
+  /** Local matrix and right-hand side of one cell; adds to @p sources. */
+  void
+  assemble_cell(const typename DoFHandler<dim>::active_cell_iterator &cell,
+                const VectorType                                     &T_old,
+                const VectorType                                     &psi,
+                FullMatrix<double> &cell_matrix,
+                Vector<double>     &cell_rhs,
+                HeatBalance        &sources);
 
-    /** Apply T = T0 on the fixed-temperature boundaries to @p T (owned). */
-    void
-    apply_boundary_values(VectorType &T) const;
+  const Parameters               &parameters;
+  const SampleGeometry<dim>      &geometry;
+  const DoFHandler<dim>          &dof_handler;
+  PhaseQuadrature<dim>           &quadrature;
+  TimerOutput                    &timer;
+  const PhaseLaw                  law;
+  const double                    extrusion;
+  std::vector<types::boundary_id> fixed_ids;
 
-    /**
-     * Assemble with the phases set in the quadrature, the previous
-     * temperature @p T_old (ghosted; smooth law coefficients) and the
-     * potential @p psi (ghosted), and solve for @p T_new (ghosted).
-     * Returns the number of CG iterations.
-     */
-    unsigned int
-    solve(const VectorType &T_old, const VectorType &psi, VectorType &T_new);
-
-    /**
-     * Sources, and the heat leaving through the fixed-temperature boundaries
-     * for the operator assembled from (@p T_old, @p psi) applied to
-     * @p T_new: the consistent flux is the residual tested with the boundary
-     * indicator, so Q_out = P_J + P_P holds up to the solver tolerance.
-     */
-    HeatBalance
-    heat_balance(const VectorType &T_old,
-                 const VectorType &psi,
-                 const VectorType &T_new);
-
-    const AffineConstraints<double> &
-    get_constraints() const
-    {
-      return constraints;
-    }
-
-  private:
-    /** Local matrix and right-hand side of one cell; adds to @p sources. */
-    void
-    assemble_cell(const typename DoFHandler<dim>::active_cell_iterator &cell,
-                  const VectorType &T_old,
-                  const VectorType &psi,
-                  FullMatrix<double> &cell_matrix,
-                  Vector<double> &    cell_rhs,
-                  HeatBalance &       sources);
-
-    const Parameters &              parameters;
-    const SampleGeometry<dim> &     geometry;
-    const DoFHandler<dim> &         dof_handler;
-    PhaseQuadrature<dim> &          quadrature;
-    TimerOutput &                   timer;
-    const PhaseLaw                  law;
-    const double                    extrusion;
-    std::vector<types::boundary_id> fixed_ids;
-
-    IndexSet                          owned_dofs, relevant_dofs;
-    AffineConstraints<double>         constraints;
-    TrilinosWrappers::SparseMatrix    matrix;
-    VectorType                        rhs, fixed_indicator;
-    AMGCGSolver                       linear_solver;
-  };
+  IndexSet                       owned_dofs, relevant_dofs;
+  AffineConstraints<double>      constraints;
+  TrilinosWrappers::SparseMatrix matrix;
+  VectorType                     rhs, fixed_indicator;
+  AMGCGSolver                    linear_solver;
+};
 } // namespace imtsim
 
 #endif
