@@ -126,9 +126,8 @@ Simulator<dim>::solve_coupled(Summary &summary)
   double               beta = parameters.solver.relaxation;
   VectorType x(owned_dofs, comm), g(owned_dofs, comm), next(owned_dofs, comm),
       last_f(owned_dofs, comm);
-  double       last_dT      = std::numeric_limits<double>::max();
-  unsigned int n_safeguards = 0;
-  x                         = temperature;
+  double last_dT = std::numeric_limits<double>::max();
+  x              = temperature;
   std::vector<int> previous_class(triangulation.n_active_cells(), 2);
   Timer            clock;
 
@@ -207,7 +206,6 @@ Simulator<dim>::solve_coupled(Summary &summary)
         anderson.reset();
         next = x;
         next.add(beta, f);
-        ++n_safeguards;
       }
       else
         anderson.step(x, g, beta, next);

@@ -1,8 +1,6 @@
 #include <deal.II/base/utilities.h>
 #include <deal.II/dofs/dof_tools.h>
-#include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/full_matrix.h>
-#include <deal.II/lac/sparsity_tools.h>
 #include <deal.II/numerics/vector_tools.h>
 
 #include <imtsim/electric/electric_problem.h>
@@ -47,11 +45,8 @@ ElectricProblem<dim>::setup(
                                            constraints);
   constraints.close();
 
-  DynamicSparsityPattern dsp(relevant_dofs);
-  DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
-  SparsityTools::distribute_sparsity_pattern(
-      dsp, owned_dofs, comm, relevant_dofs);
-  matrix.reinit(owned_dofs, owned_dofs, dsp, comm);
+  reinit_system_matrix(
+      dof_handler, constraints, owned_dofs, relevant_dofs, matrix);
   rhs.reinit(owned_dofs, comm);
   psi.reinit(owned_dofs, relevant_dofs, comm);
   source_indicator = boundary_indicator(dof_handler,
@@ -112,22 +107,23 @@ ElectricProblem<dim>::solve(const VectorType &temperature)
 
   // Consistent current into the source: (sigma grad psi, grad w) with w
   // the source indicator; exact for the discrete problem.
-  double unit_current = 0;
+  double                      unit_current = 0;
+  std::vector<Tensor<1, dim>> grad_psi, grad_w;
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
       quadrature.for_each_part(
           cell,
           [&](const FEValues<dim> &fe, const Region region)
           {
-            std::vector<double>         Tq(fe.n_quadrature_points);
-            std::vector<Tensor<1, dim>> gp(fe.n_quadrature_points),
-                gw(fe.n_quadrature_points);
-            fe.get_function_values(temperature, Tq);
-            fe.get_function_gradients(psi, gp);
-            fe.get_function_gradients(source_indicator, gw);
+            T_q.resize(fe.n_quadrature_points);
+            grad_psi.resize(fe.n_quadrature_points);
+            grad_w.resize(fe.n_quadrature_points);
+            fe.get_function_values(temperature, T_q);
+            fe.get_function_gradients(psi, grad_psi);
+            fe.get_function_gradients(source_indicator, grad_w);
             for (const unsigned int q : fe.quadrature_point_indices())
-              unit_current +=
-                  law.sigma(Tq[q], region) * gp[q] * gw[q] * fe.JxW(q);
+              unit_current += law.sigma(T_q[q], region) * grad_psi[q] *
+                              grad_w[q] * fe.JxW(q);
           });
   unit_current =
       Utilities::MPI::sum(unit_current, dof_handler.get_communicator()) *

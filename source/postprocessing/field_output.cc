@@ -120,18 +120,12 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
           [&](const FEValues<dim> &fe, const Region region)
           {
             T_q.resize(fe.n_quadrature_points);
-            grad_psi.resize(fe.n_quadrature_points);
             fe.get_function_values(temperature, T_q);
-            fe.get_function_gradients(potential, grad_psi);
             for (const unsigned int q : fe.quadrature_point_indices())
             {
               volume += fe.JxW(q);
               if (region == Region::from_temperature)
-              {
                 metal += law.metal_fraction(T_q[q]) * fe.JxW(q);
-                // -j . grad H = -H'(T) j . grad T, smooth law
-                (void)grad_psi;
-              }
               else if (region == Region::metal)
                 metal += fe.JxW(q);
             }

@@ -1,10 +1,41 @@
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/solver_cg.h>
 #include <deal.II/lac/solver_control.h>
+#include <deal.II/lac/sparsity_tools.h>
 
 #include <imtsim/solvers/amg_cg_solver.h>
 
 namespace imtsim
 {
+template <int dim>
+void
+reinit_system_matrix(const DoFHandler<dim>           &dof_handler,
+                     const AffineConstraints<double> &constraints,
+                     const IndexSet                  &owned,
+                     const IndexSet                  &relevant,
+                     TrilinosWrappers::SparseMatrix  &matrix)
+{
+  const MPI_Comm         comm = dof_handler.get_communicator();
+  DynamicSparsityPattern dsp(relevant);
+  DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
+  SparsityTools::distribute_sparsity_pattern(dsp, owned, comm, relevant);
+  matrix.reinit(owned, owned, dsp, comm);
+}
+
+template void
+reinit_system_matrix<2>(const DoFHandler<2> &,
+                        const AffineConstraints<double> &,
+                        const IndexSet &,
+                        const IndexSet &,
+                        TrilinosWrappers::SparseMatrix &);
+template void
+reinit_system_matrix<3>(const DoFHandler<3> &,
+                        const AffineConstraints<double> &,
+                        const IndexSet &,
+                        const IndexSet &,
+                        TrilinosWrappers::SparseMatrix &);
+
 AMGCGSolver::AMGCGSolver(const bool higher_order) : higher_order(higher_order)
 {
 }

@@ -1,7 +1,5 @@
 #include <deal.II/base/utilities.h>
 #include <deal.II/dofs/dof_tools.h>
-#include <deal.II/lac/dynamic_sparsity_pattern.h>
-#include <deal.II/lac/sparsity_tools.h>
 #include <deal.II/numerics/vector_tools.h>
 
 #include <imtsim/postprocessing/indicator.h>
@@ -48,11 +46,8 @@ ThermalProblem<dim>::setup(
         constraints);
   constraints.close();
 
-  DynamicSparsityPattern dsp(relevant_dofs);
-  DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
-  SparsityTools::distribute_sparsity_pattern(
-      dsp, owned_dofs, comm, relevant_dofs);
-  matrix.reinit(owned_dofs, owned_dofs, dsp, comm);
+  reinit_system_matrix(
+      dof_handler, constraints, owned_dofs, relevant_dofs, matrix);
   rhs.reinit(owned_dofs, comm);
   fixed_indicator = boundary_indicator(
       dof_handler, fixed_ids, hanging_node_constraints, owned, relevant);

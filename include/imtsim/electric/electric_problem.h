@@ -64,13 +64,6 @@ public:
     return applied_voltage;
   }
 
-  /** Number of AMG set-ups so far (for the benchmarks). */
-  unsigned int
-  n_preconditioner_setups() const
-  {
-    return linear_solver.n_setups();
-  }
-
 private:
   const Parameters      &parameters;
   const DoFHandler<dim> &dof_handler;

@@ -1,6 +1,8 @@
 #ifndef imtsim_solvers_amg_cg_solver_h
 #define imtsim_solvers_amg_cg_solver_h
 
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/lac/affine_constraints.h>
 #include <deal.II/lac/trilinos_precondition.h>
 #include <deal.II/lac/trilinos_sparse_matrix.h>
 #include <deal.II/lac/trilinos_vector.h>
@@ -8,6 +10,19 @@
 namespace imtsim
 {
 using namespace dealii;
+
+/**
+ * Build the distributed sparsity pattern of @p dof_handler for
+ * @p constraints (constrained entries dropped) and size @p matrix with it.
+ * Called once per mesh: every Picard step reuses the pattern.
+ */
+template <int dim>
+void
+reinit_system_matrix(const DoFHandler<dim>           &dof_handler,
+                     const AffineConstraints<double> &constraints,
+                     const IndexSet                  &owned,
+                     const IndexSet                  &relevant,
+                     TrilinosWrappers::SparseMatrix  &matrix);
 
 /**
  * CG preconditioned with Trilinos ML AMG, for the symmetric positive
