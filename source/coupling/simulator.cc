@@ -160,10 +160,13 @@ Simulator<dim>::solve_coupled(Summary &summary)
 
     pcout << "  Picard " << std::setw(3) << k
           << ": |dT|/T0 = " << std::scientific << std::setprecision(3) << dT
-          << "  cells changed phase class = " << std::setw(5) << changed
-          << "  V = " << std::setprecision(6) << electric.voltage()
-          << " V  I = " << electric.current() << " A"
-          << "  CG its e/T = " << its_e << "/" << its_t
+          << "  phase changes = " << std::setw(5) << changed
+          << "  metal = " << std::setprecision(3)
+          << electric.metal_volume_fraction() << std::fixed
+          << std::setprecision(1) << "  T = [" << temperature_new.min() << ", "
+          << temperature_new.max() << "] K  V = " << std::scientific
+          << std::setprecision(6) << electric.voltage() << " V"
+          << "  its e/T = " << its_e << "/" << its_t
           << "  beta = " << std::fixed << std::setprecision(2) << beta << "  ("
           << std::setprecision(1) << clock.wall_time() << " s)" << std::endl;
 
@@ -172,8 +175,8 @@ Simulator<dim>::solve_coupled(Summary &summary)
       throw ConvergenceError(
           "the temperature became non-finite in Picard step " +
           std::to_string(k) + " of cycle " + std::to_string(summary.cycle) +
-          "; try continuation ('Solver/Continuation steps') or a smaller "
-          "'Solver/Relaxation'.");
+          "; try continuation in the drive ('Electric/Ramp steps') or a "
+          "smaller 'Solver/Relaxation'.");
     if (dT < parameters.solver.picard_tolerance && changed == 0)
       return true;
     switch (parameters.solver.acceleration)
@@ -321,7 +324,27 @@ Simulator<dim>::run()
           << summary.n_dofs << " DoFs per field (" << initial_condition << ")"
           << std::endl;
 
-    summary.converged = solve_coupled(summary);
+    // Continuation in the drive (first cycle only): each stage starts
+    // from the converged state of the one before.
+    const unsigned int stages = cycle == 0 ? parameters.electric.ramp_steps : 1;
+    unsigned int       total_iterations = 0;
+    summary.converged                   = true;
+    for (unsigned int stage = 1; stage <= stages && summary.converged; ++stage)
+    {
+      electric.set_drive_fraction(double(stage) / stages);
+      if (stages > 1)
+        pcout << " Ramp " << stage << "/" << stages << ": drive x "
+              << std::fixed << std::setprecision(4) << double(stage) / stages
+              << std::endl;
+      summary.converged = solve_coupled(summary);
+      total_iterations += summary.picard_iterations;
+      if (stage < stages)
+        temperature = temperature_new;
+    }
+    summary.picard_iterations = total_iterations;
+    if (stages > 1)
+      summary.initial_condition += ", then continuation in the drive in " +
+                                   std::to_string(stages) + " steps";
 
     {
       TimerOutput::Scope t(timer, "postprocess");

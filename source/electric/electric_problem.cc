@@ -68,8 +68,10 @@ ElectricProblem<dim>::solve(const VectorType &temperature)
   std::vector<double>                  T_q;
   {
     TimerOutput::Scope t(timer, "electric: assemble");
-    matrix = 0;
-    rhs    = 0;
+    matrix        = 0;
+    rhs           = 0;
+    double metal  = 0;
+    double volume = 0;
     for (const auto &cell : dof_handler.active_cell_iterators())
       if (cell->is_locally_owned())
       {
@@ -83,6 +85,8 @@ ElectricProblem<dim>::solve(const VectorType &temperature)
               fe.get_function_values(temperature, T_q);
               for (const unsigned int q : fe.quadrature_point_indices())
               {
+                metal += law.metal_weight(T_q[q], region) * fe.JxW(q);
+                volume += fe.JxW(q);
                 const double s = law.sigma(T_q[q], region) * fe.JxW(q);
                 for (const unsigned int i : fe.dof_indices())
                   for (const unsigned int j : fe.dof_indices())
@@ -96,6 +100,9 @@ ElectricProblem<dim>::solve(const VectorType &temperature)
       }
     matrix.compress(VectorOperation::add);
     rhs.compress(VectorOperation::add);
+    const MPI_Comm comm = dof_handler.get_communicator();
+    metal_fraction =
+        Utilities::MPI::sum(metal, comm) / Utilities::MPI::sum(volume, comm);
   }
 
   TimerOutput::Scope t(timer, "electric: solve");
@@ -129,9 +136,10 @@ ElectricProblem<dim>::solve(const VectorType &temperature)
       Utilities::MPI::sum(unit_current, dof_handler.get_communicator()) *
       extrusion;
 
-  const double scale = parameters.electric.control == ControlType::current
-                           ? parameters.electric.current / unit_current
-                           : parameters.electric.voltage;
+  const double scale =
+      drive_fraction * (parameters.electric.control == ControlType::current
+                            ? parameters.electric.current / unit_current
+                            : parameters.electric.voltage);
   owned_psi *= scale;
   psi             = owned_psi;
   total_current   = unit_current * scale;

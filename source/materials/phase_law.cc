@@ -49,7 +49,7 @@ PhaseLaw::integrated_fraction(const double T) const
 }
 
 double
-PhaseLaw::weight(const double T, const Region region) const
+PhaseLaw::metal_weight(const double T, const Region region) const
 {
   switch (region)
   {
@@ -65,7 +65,7 @@ PhaseLaw::weight(const double T, const Region region) const
 double
 PhaseLaw::sigma(const double T, const Region region) const
 {
-  const double s = weight(T, region);
+  const double s = metal_weight(T, region);
   if (s == 0)
     return sigma_I;
   if (s == 1)
@@ -76,14 +76,14 @@ PhaseLaw::sigma(const double T, const Region region) const
 double
 PhaseLaw::seebeck(const double T, const Region region) const
 {
-  const double s = weight(T, region);
+  const double s = metal_weight(T, region);
   return S_I + s * (S_M - S_I);
 }
 
 double
 PhaseLaw::kappa(const double T, const Region region) const
 {
-  const double s = weight(T, region);
+  const double s = metal_weight(T, region);
   return kappa_I + s * (kappa_M - kappa_I);
 }
 

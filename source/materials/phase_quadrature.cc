@@ -1,4 +1,8 @@
+#include <deal.II/base/function.h>
 #include <deal.II/base/quadrature_lib.h>
+#include <deal.II/non_matching/quadrature_generator.h>
+
+#include <deal.II/fe/mapping_q1.h>
 
 #include <imtsim/materials/phase_quadrature.h>
 
@@ -9,6 +13,94 @@ namespace
 const UpdateFlags cell_flags = update_values | update_gradients |
                                update_JxW_values | update_quadrature_points;
 const UpdateFlags face_flags = cell_flags | update_normal_vectors;
+
+/**
+ * True if the union of @p parts integrates x^a y^b z^c, a, b, c < 2n,
+ * over the unit cell exactly (to round-off): what the metal and insulator
+ * parts of a correct cut quadrature with n points per direction do.
+ */
+template <int d>
+bool
+integrates_exactly(const std::vector<const Quadrature<d> *> &parts,
+                   const unsigned int                        n)
+{
+  const unsigned int n_powers  = 2 * n;
+  unsigned int       n_moments = 1;
+  for (int k = 0; k < d; ++k)
+    n_moments *= n_powers;
+  std::vector<double> moments(n_moments, 0.);
+  std::vector<double> powers(d * n_powers);
+  for (const Quadrature<d> *part : parts)
+    for (unsigned int q = 0; q < part->size(); ++q)
+    {
+      const Point<d> &x = part->point(q);
+      for (int k = 0; k < d; ++k)
+      {
+        powers[k * n_powers] = 1;
+        for (unsigned int a = 1; a < n_powers; ++a)
+          powers[k * n_powers + a] = powers[k * n_powers + a - 1] * x[k];
+      }
+      for (unsigned int m = 0; m < n_moments; ++m)
+      {
+        double       value = part->weight(q);
+        unsigned int rest  = m;
+        for (int k = 0; k < d; ++k, rest /= n_powers)
+          value *= powers[k * n_powers + rest % n_powers];
+        moments[m] += value;
+      }
+    }
+  for (unsigned int m = 0; m < n_moments; ++m)
+  {
+    double       exact = 1;
+    unsigned int rest  = m;
+    for (int k = 0; k < d; ++k, rest /= n_powers)
+      exact /= (rest % n_powers) + 1.;
+    if (std::abs(moments[m] - exact) > 1e-10)
+      return false;
+  }
+  return true;
+}
+
+/** The level set of one cell as a function of reference coordinates. */
+template <int dim> class ReferenceLevelSet : public Function<dim>
+{
+public:
+  ReferenceLevelSet(const FiniteElement<dim> &fe, const Vector<double> &values)
+      : fe(fe), values(values)
+  {
+  }
+
+  double
+  value(const Point<dim> &p, const unsigned int = 0) const override
+  {
+    double v = 0;
+    for (unsigned int i = 0; i < values.size(); ++i)
+      v += values(i) * fe.shape_value(i, p);
+    return v;
+  }
+
+  Tensor<1, dim>
+  gradient(const Point<dim> &p, const unsigned int = 0) const override
+  {
+    Tensor<1, dim> g;
+    for (unsigned int i = 0; i < values.size(); ++i)
+      g += values(i) * fe.shape_grad(i, p);
+    return g;
+  }
+
+  SymmetricTensor<2, dim>
+  hessian(const Point<dim> &p, const unsigned int = 0) const override
+  {
+    Tensor<2, dim> h;
+    for (unsigned int i = 0; i < values.size(); ++i)
+      h += values(i) * fe.shape_grad_grad(i, p);
+    return symmetrize(h);
+  }
+
+private:
+  const FiniteElement<dim> &fe;
+  const Vector<double>     &values;
+};
 } // namespace
 
 template <int dim>
@@ -16,7 +108,7 @@ PhaseQuadrature<dim>::PhaseQuadrature(const PhaseLaw           &law,
                                       const FiniteElement<dim> &fe,
                                       const DoFHandler<dim>    &dof_handler,
                                       const unsigned int        n_q_points_1d)
-    : law(law), dof_handler(dof_handler), fe_collection(fe),
+    : law(law), fe(fe), dof_handler(dof_handler), fe_collection(fe),
       quadrature_1d(n_q_points_1d),
       plain_values(fe, QGauss<dim>(n_q_points_1d), cell_flags),
       plain_face_values(fe, QGauss<dim - 1>(n_q_points_1d), face_flags)
@@ -66,6 +158,8 @@ PhaseQuadrature<dim>::set_temperature(const VectorType &temperature)
                                                               level_set);
   }
   classifier->reclassify();
+  checked_cells.clear();
+  checked_faces.clear();
 }
 
 template <int dim>
@@ -75,6 +169,8 @@ PhaseQuadrature<dim>::reinit()
   cut_face_values.reset();
   cut_values.reset();
   classifier.reset();
+  checked_cells.clear();
+  checked_faces.clear();
 }
 
 template <int dim>
@@ -90,10 +186,152 @@ PhaseQuadrature<dim>::for_each_part(
     return;
   }
   cut_values->reinit(cell);
-  if (const auto &inside = cut_values->get_inside_fe_values())
+  const auto &inside  = cut_values->get_inside_fe_values();
+  const auto &outside = cut_values->get_outside_fe_values();
+  if (is_cut(cell))
+  {
+    auto it = checked_cells.find(cell->active_cell_index());
+    if (it == checked_cells.end())
+    {
+      std::vector<const Quadrature<dim> *> parts;
+      if (inside)
+        parts.push_back(&inside->get_quadrature());
+      if (outside)
+        parts.push_back(&outside->get_quadrature());
+      std::unique_ptr<Repaired> r;
+      if (!integrates_exactly(parts, quadrature_1d.size()))
+      {
+        ++repaired;
+        r = subdivided(cell, 2);
+        std::vector<const Quadrature<dim> *> sub;
+        for (const auto *v : {r->inside.get(), r->outside.get()})
+          if (v)
+            sub.push_back(&v->get_quadrature());
+        if (!integrates_exactly(sub, quadrature_1d.size()))
+          r = subdivided(cell, 4);
+      }
+      it = checked_cells.emplace(cell->active_cell_index(), std::move(r)).first;
+    }
+    if (const Repaired *r = it->second.get())
+    {
+      if (r->inside)
+        f(*r->inside, Region::metal);
+      if (r->outside)
+        f(*r->outside, Region::insulator);
+      return;
+    }
+  }
+  if (inside)
     f(*inside, Region::metal);
-  if (const auto &outside = cut_values->get_outside_fe_values())
+  if (outside)
     f(*outside, Region::insulator);
+}
+
+template <int dim>
+std::unique_ptr<typename PhaseQuadrature<dim>::Repaired>
+PhaseQuadrature<dim>::subdivided(const CellIterator &cell,
+                                 const unsigned int  m) const
+{
+  Vector<double> values(fe.n_dofs_per_cell());
+  cell->get_dof_values(level_set, values);
+  const ReferenceLevelSet<dim>                level_set_function(fe, values);
+  const hp::QCollection<1>                    q_collection(quadrature_1d);
+  NonMatching::QuadratureGenerator<dim>       generator(q_collection);
+  Quadrature<dim>                             inside, outside;
+  NonMatching::ImmersedSurfaceQuadrature<dim> surface;
+  std::vector<Point<dim>>                     in_points, out_points;
+  std::vector<double>                         in_weights, out_weights;
+  unsigned int                                n_boxes = 1;
+  for (int k = 0; k < dim; ++k)
+    n_boxes *= m;
+  for (unsigned int b = 0; b < n_boxes; ++b)
+  {
+    Point<dim>   lower, upper;
+    unsigned int rest = b;
+    for (int k = 0; k < dim; ++k, rest /= m)
+    {
+      lower[k] = double(rest % m) / m;
+      upper[k] = double(rest % m + 1) / m;
+    }
+    generator.generate(level_set_function, BoundingBox<dim>({lower, upper}));
+    const auto &qi = generator.get_inside_quadrature();
+    const auto &qo = generator.get_outside_quadrature();
+    const auto &qs = generator.get_surface_quadrature();
+    for (unsigned int q = 0; q < qi.size(); ++q)
+    {
+      in_points.push_back(qi.point(q));
+      in_weights.push_back(qi.weight(q));
+    }
+    for (unsigned int q = 0; q < qo.size(); ++q)
+    {
+      out_points.push_back(qo.point(q));
+      out_weights.push_back(qo.weight(q));
+    }
+    for (unsigned int q = 0; q < qs.size(); ++q)
+      surface.push_back(qs.point(q), qs.weight(q), qs.normal_vector(q));
+  }
+  auto r = std::make_unique<Repaired>();
+  if (!in_points.empty())
+  {
+    r->inside = std::make_unique<FEValues<dim>>(
+        fe, Quadrature<dim>(in_points, in_weights), cell_flags);
+    r->inside->reinit(cell);
+  }
+  if (!out_points.empty())
+  {
+    r->outside = std::make_unique<FEValues<dim>>(
+        fe, Quadrature<dim>(out_points, out_weights), cell_flags);
+    r->outside->reinit(cell);
+  }
+  if (surface.size() > 0)
+  {
+    r->surface = std::make_unique<NonMatching::FEImmersedSurfaceValues<dim>>(
+        fe.reference_cell().template get_default_linear_mapping<dim>(),
+        fe,
+        surface,
+        cell_flags | update_normal_vectors);
+    r->surface->reinit(cell);
+  }
+  return r;
+}
+
+template <int dim>
+std::unique_ptr<typename PhaseQuadrature<dim>::RepairedFace>
+PhaseQuadrature<dim>::split_face(const CellIterator &cell,
+                                 const unsigned int  face_no) const
+{
+  const QIterated<dim - 1> fine(QGauss<1>(quadrature_1d.size()), 8);
+  FEFaceValues<dim>        values(fe, fine, update_values);
+  values.reinit(cell, face_no);
+  std::vector<double> level(fine.size());
+  values.get_function_values(level_set, level);
+  std::vector<Point<dim - 1>> in_points, out_points;
+  std::vector<double>         in_weights, out_weights;
+  for (unsigned int q = 0; q < fine.size(); ++q)
+    if (level[q] < 0)
+    {
+      in_points.push_back(fine.point(q));
+      in_weights.push_back(fine.weight(q));
+    }
+    else
+    {
+      out_points.push_back(fine.point(q));
+      out_weights.push_back(fine.weight(q));
+    }
+  auto r = std::make_unique<RepairedFace>();
+  if (!in_points.empty())
+  {
+    r->inside = std::make_unique<FEFaceValues<dim>>(
+        fe, Quadrature<dim - 1>(in_points, in_weights), face_flags);
+    r->inside->reinit(cell, face_no);
+  }
+  if (!out_points.empty())
+  {
+    r->outside = std::make_unique<FEFaceValues<dim>>(
+        fe, Quadrature<dim - 1>(out_points, out_weights), face_flags);
+    r->outside->reinit(cell, face_no);
+  }
+  return r;
 }
 
 template <int dim>
@@ -110,9 +348,40 @@ PhaseQuadrature<dim>::for_each_face_part(
     return;
   }
   cut_face_values->reinit(cell, face_no);
-  if (const auto &inside = cut_face_values->get_inside_fe_values())
+  const auto &inside  = cut_face_values->get_inside_fe_values();
+  const auto &outside = cut_face_values->get_outside_fe_values();
+  if (classifier->location_to_level_set(cell, face_no) ==
+      NonMatching::LocationToLevelSet::intersected)
+  {
+    const auto key = std::make_pair(cell->active_cell_index(), face_no);
+    auto       it  = checked_faces.find(key);
+    if (it == checked_faces.end())
+    {
+      std::vector<const Quadrature<dim - 1> *> parts;
+      if (inside)
+        parts.push_back(&inside->get_fe_face_values(0).get_quadrature());
+      if (outside)
+        parts.push_back(&outside->get_fe_face_values(0).get_quadrature());
+      std::unique_ptr<RepairedFace> r;
+      if (!integrates_exactly(parts, quadrature_1d.size()))
+      {
+        ++repaired;
+        r = split_face(cell, face_no);
+      }
+      it = checked_faces.emplace(key, std::move(r)).first;
+    }
+    if (const RepairedFace *r = it->second.get())
+    {
+      if (r->inside)
+        f(*r->inside, Region::metal);
+      if (r->outside)
+        f(*r->outside, Region::insulator);
+      return;
+    }
+  }
+  if (inside)
     f(inside->get_fe_face_values(0), Region::metal);
-  if (const auto &outside = cut_face_values->get_outside_fe_values())
+  if (outside)
     f(outside->get_fe_face_values(0), Region::insulator);
 }
 
@@ -125,6 +394,16 @@ PhaseQuadrature<dim>::for_interface(
 {
   if (!law.is_sharp() || !is_cut(cell))
     return;
+  // Through for_each_part, so that a repaired cell uses its repaired
+  // surface quadrature.
+  for_each_part(cell, [](const FEValues<dim> &, Region) {});
+  const auto it = checked_cells.find(cell->active_cell_index());
+  if (it != checked_cells.end() && it->second)
+  {
+    if (it->second->surface)
+      f(*it->second->surface);
+    return;
+  }
   cut_values->reinit(cell);
   if (const auto &surface = cut_values->get_surface_fe_values())
     f(*surface);

@@ -239,6 +239,17 @@ ElectricParameters::declare_parameters(ParameterHandler &prm)
                     "1",
                     Patterns::Double(),
                     "psi(source) - psi(drain) [V] under voltage control.");
+  prm.declare_entry(
+      "Ramp steps",
+      "1",
+      Patterns::Integer(1, 1000),
+      "Continuation in the drive: reach the current (or voltage) in this "
+      "many equal steps, I/n, 2I/n, ..., I, each solved to convergence "
+      "from the state of the previous one (the first from the initial "
+      "temperature). Use it where the cold start at the full drive "
+      "overshoots (point electrodes well above the threshold); 1 solves at "
+      "the full drive directly. Applies to the first refinement cycle; "
+      "later cycles start from the previous cycle's solution [-].");
   prm.leave_subsection();
 }
 
@@ -246,10 +257,11 @@ void
 ElectricParameters::parse_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Electric");
-  control = prm.get("Control") == "current" ? ControlType::current
-                                            : ControlType::voltage;
-  current = prm.get_double("Current");
-  voltage = prm.get_double("Voltage");
+  control    = prm.get("Control") == "current" ? ControlType::current
+                                               : ControlType::voltage;
+  current    = prm.get_double("Current");
+  voltage    = prm.get_double("Voltage");
+  ramp_steps = prm.get_integer("Ramp steps");
   prm.leave_subsection();
 }
 

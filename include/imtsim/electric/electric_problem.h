@@ -57,6 +57,23 @@ public:
     return total_current;
   }
 
+  /**
+   * Solve for the fraction @p fraction of the prescribed current or
+   * voltage (continuation in the drive); 1 by default.
+   */
+  void
+  set_drive_fraction(const double fraction)
+  {
+    drive_fraction = fraction;
+  }
+
+  /** Metal volume fraction of the phases used in the last solve [-]. */
+  double
+  metal_volume_fraction() const
+  {
+    return metal_fraction;
+  }
+
   /** psi(source) - psi(drain) [V]. */
   double
   voltage() const
@@ -77,7 +94,8 @@ private:
   TrilinosWrappers::SparseMatrix matrix;
   VectorType                     rhs, psi, source_indicator;
   AMGCGSolver                    linear_solver;
-  double                         total_current = 0, applied_voltage = 0;
+  double total_current = 0, applied_voltage = 0, metal_fraction = 0,
+         drive_fraction = 1;
 };
 } // namespace imtsim
 

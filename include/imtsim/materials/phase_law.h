@@ -97,11 +97,11 @@ public:
     return sharp;
   }
 
-private:
-  /** Metal weight at a point of the given region and temperature. */
+  /** Metal weight (0 insulator, 1 metal) of a point of @p region at T. */
   double
-  weight(const double T, const Region region) const;
+  metal_weight(const double T, const Region region) const;
 
+private:
   /** int_{-inf}^T s(T') dT' [K]. */
   double
   integrated_fraction(const double T) const;

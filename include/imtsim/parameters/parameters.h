@@ -110,9 +110,10 @@ enum class ControlType
 /** Subsection "Electric". */
 struct ElectricParameters
 {
-  ControlType control;
-  double      current; ///< I [A], total (in 2D: through the width W)
-  double      voltage; ///< V = psi_source - psi_drain [V]
+  ControlType  control;
+  double       current;    ///< I [A], total (in 2D: through the width W)
+  double       voltage;    ///< V = psi_source - psi_drain [V]
+  unsigned int ramp_steps; ///< continuation in the drive (1: none)
 
   static void
   declare_parameters(ParameterHandler &prm);
