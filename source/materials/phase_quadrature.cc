@@ -2,8 +2,6 @@
 #include <deal.II/base/quadrature_lib.h>
 #include <deal.II/non_matching/quadrature_generator.h>
 
-#include <deal.II/fe/mapping_q1.h>
-
 #include <imtsim/materials/phase_quadrature.h>
 
 namespace imtsim
