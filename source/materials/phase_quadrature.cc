@@ -59,6 +59,33 @@ integrates_exactly(const std::vector<const Quadrature<d> *> &parts,
   return true;
 }
 
+/** A quadrature being assembled from pieces. */
+template <int d> struct PointsAndWeights
+{
+  std::vector<Point<d>> points;
+  std::vector<double>   weights;
+
+  void
+  add(const Point<d> &point, const double weight)
+  {
+    points.push_back(point);
+    weights.push_back(weight);
+  }
+
+  void
+  append(const Quadrature<d> &quadrature)
+  {
+    for (unsigned int q = 0; q < quadrature.size(); ++q)
+      add(quadrature.point(q), quadrature.weight(q));
+  }
+
+  Quadrature<d>
+  quadrature() const
+  {
+    return Quadrature<d>(points, weights);
+  }
+};
+
 /** The level set of one cell as a function of reference coordinates. */
 template <int dim> class ReferenceLevelSet : public Function<dim>
 {
@@ -235,10 +262,8 @@ PhaseQuadrature<dim>::subdivided(const CellIterator &cell,
   const ReferenceLevelSet<dim>                level_set_function(fe, values);
   const hp::QCollection<1>                    q_collection(quadrature_1d);
   NonMatching::QuadratureGenerator<dim>       generator(q_collection);
-  Quadrature<dim>                             inside, outside;
+  PointsAndWeights<dim>                       in, out;
   NonMatching::ImmersedSurfaceQuadrature<dim> surface;
-  std::vector<Point<dim>>                     in_points, out_points;
-  std::vector<double>                         in_weights, out_weights;
   unsigned int                                n_boxes = 1;
   for (int k = 0; k < dim; ++k)
     n_boxes *= m;
@@ -252,33 +277,23 @@ PhaseQuadrature<dim>::subdivided(const CellIterator &cell,
       upper[k] = double(rest % m + 1) / m;
     }
     generator.generate(level_set_function, BoundingBox<dim>({lower, upper}));
-    const auto &qi = generator.get_inside_quadrature();
-    const auto &qo = generator.get_outside_quadrature();
+    in.append(generator.get_inside_quadrature());
+    out.append(generator.get_outside_quadrature());
     const auto &qs = generator.get_surface_quadrature();
-    for (unsigned int q = 0; q < qi.size(); ++q)
-    {
-      in_points.push_back(qi.point(q));
-      in_weights.push_back(qi.weight(q));
-    }
-    for (unsigned int q = 0; q < qo.size(); ++q)
-    {
-      out_points.push_back(qo.point(q));
-      out_weights.push_back(qo.weight(q));
-    }
     for (unsigned int q = 0; q < qs.size(); ++q)
       surface.push_back(qs.point(q), qs.weight(q), qs.normal_vector(q));
   }
   auto r = std::make_unique<Repaired>();
-  if (!in_points.empty())
+  if (!in.points.empty())
   {
-    r->inside = std::make_unique<FEValues<dim>>(
-        fe, Quadrature<dim>(in_points, in_weights), cell_flags);
+    r->inside =
+        std::make_unique<FEValues<dim>>(fe, in.quadrature(), cell_flags);
     r->inside->reinit(cell);
   }
-  if (!out_points.empty())
+  if (!out.points.empty())
   {
-    r->outside = std::make_unique<FEValues<dim>>(
-        fe, Quadrature<dim>(out_points, out_weights), cell_flags);
+    r->outside =
+        std::make_unique<FEValues<dim>>(fe, out.quadrature(), cell_flags);
     r->outside->reinit(cell);
   }
   if (surface.size() > 0)
@@ -303,30 +318,20 @@ PhaseQuadrature<dim>::split_face(const CellIterator &cell,
   values.reinit(cell, face_no);
   std::vector<double> level(fine.size());
   values.get_function_values(level_set, level);
-  std::vector<Point<dim - 1>> in_points, out_points;
-  std::vector<double>         in_weights, out_weights;
+  PointsAndWeights<dim - 1> in, out;
   for (unsigned int q = 0; q < fine.size(); ++q)
-    if (level[q] < 0)
-    {
-      in_points.push_back(fine.point(q));
-      in_weights.push_back(fine.weight(q));
-    }
-    else
-    {
-      out_points.push_back(fine.point(q));
-      out_weights.push_back(fine.weight(q));
-    }
+    (level[q] < 0 ? in : out).add(fine.point(q), fine.weight(q));
   auto r = std::make_unique<RepairedFace>();
-  if (!in_points.empty())
+  if (!in.points.empty())
   {
-    r->inside = std::make_unique<FEFaceValues<dim>>(
-        fe, Quadrature<dim - 1>(in_points, in_weights), face_flags);
+    r->inside =
+        std::make_unique<FEFaceValues<dim>>(fe, in.quadrature(), face_flags);
     r->inside->reinit(cell, face_no);
   }
-  if (!out_points.empty())
+  if (!out.points.empty())
   {
-    r->outside = std::make_unique<FEFaceValues<dim>>(
-        fe, Quadrature<dim - 1>(out_points, out_weights), face_flags);
+    r->outside =
+        std::make_unique<FEFaceValues<dim>>(fe, out.quadrature(), face_flags);
     r->outside->reinit(cell, face_no);
   }
   return r;
