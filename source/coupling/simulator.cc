@@ -118,8 +118,55 @@ Simulator<dim>::refine_and_transfer()
 }
 
 template <int dim>
+std::vector<typename Simulator<dim>::Stage>
+Simulator<dim>::continuation_stages(const unsigned int cycle) const
+{
+  const double final_width =
+      parameters.material.phase_law == PhaseLawType::sharp
+          ? 0.
+          : parameters.material.transition_width;
+  if (cycle > 0)
+    return {{1., final_width}};
+  const std::vector<double> &widths = parameters.solver.width_continuation;
+  const unsigned int         n      = parameters.electric.ramp_steps;
+  std::vector<Stage>         stages;
+  for (unsigned int s = 1; s <= n; ++s)
+    stages.push_back({double(s) / n, widths.empty() ? final_width : widths[0]});
+  for (unsigned int i = 1; i < widths.size(); ++i)
+    stages.push_back({1., widths[i]});
+  if (!widths.empty())
+    stages.push_back({1., final_width});
+  return stages;
+}
+
+template <int dim>
+std::string
+Simulator<dim>::continuation_description() const
+{
+  std::string        text;
+  const unsigned int n = parameters.electric.ramp_steps;
+  if (n > 1)
+    text +=
+        ", then continuation in the drive in " + std::to_string(n) + " steps";
+  const std::vector<double> &widths = parameters.solver.width_continuation;
+  if (!widths.empty())
+  {
+    text += ", then continuation in the transition width (";
+    for (const double w : widths)
+      text += Utilities::to_string(w) + " K, ";
+    text +=
+        parameters.material.phase_law == PhaseLawType::sharp
+            ? "then the sharp law)"
+            : "then " +
+                  Utilities::to_string(parameters.material.transition_width) +
+                  " K)";
+  }
+  return text;
+}
+
+template <int dim>
 bool
-Simulator<dim>::solve_coupled(Summary &summary)
+Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
 {
   const double         T0 = parameters.thermal.substrate_temperature;
   AndersonAcceleration anderson(parameters.solver.anderson_depth);
@@ -177,7 +224,7 @@ Simulator<dim>::solve_coupled(Summary &summary)
           std::to_string(k) + " of cycle " + std::to_string(summary.cycle) +
           "; try continuation in the drive ('Electric/Ramp steps') or a "
           "smaller 'Solver/Relaxation'.");
-    if (dT < parameters.solver.picard_tolerance && changed == 0)
+    if (dT < tolerance && changed == 0)
       return true;
     switch (parameters.solver.acceleration)
     {
@@ -324,27 +371,38 @@ Simulator<dim>::run()
           << summary.n_dofs << " DoFs per field (" << initial_condition << ")"
           << std::endl;
 
-    // Continuation in the drive (first cycle only): each stage starts
-    // from the converged state of the one before.
-    const unsigned int stages = cycle == 0 ? parameters.electric.ramp_steps : 1;
-    unsigned int       total_iterations = 0;
-    summary.converged                   = true;
-    for (unsigned int stage = 1; stage <= stages && summary.converged; ++stage)
+    // Continuation (first cycle only): each stage starts from the state
+    // of the one before; only the last one is converged to the full
+    // tolerance.
+    const std::vector<Stage> stages           = continuation_stages(cycle);
+    unsigned int             total_iterations = 0;
+    summary.converged                         = true;
+    for (unsigned int s = 0; s < stages.size() && summary.converged; ++s)
     {
-      electric.set_drive_fraction(double(stage) / stages);
-      if (stages > 1)
-        pcout << " Ramp " << stage << "/" << stages << ": drive x "
-              << std::fixed << std::setprecision(4) << double(stage) / stages
-              << std::endl;
-      summary.converged = solve_coupled(summary);
+      const bool last = (s + 1 == stages.size());
+      electric.set_drive_fraction(stages[s].drive);
+      law.set_transition_width(stages[s].width);
+      if (stages.size() > 1)
+      {
+        pcout << " Stage " << s + 1 << "/" << stages.size() << ": drive x "
+              << std::fixed << std::setprecision(4) << stages[s].drive << ", ";
+        if (stages[s].width > 0)
+          pcout << "smooth law, w_T = " << std::setprecision(2)
+                << stages[s].width << " K" << std::endl;
+        else
+          pcout << "sharp law" << std::endl;
+      }
+      summary.converged =
+          solve_coupled(summary,
+                        last ? parameters.solver.picard_tolerance
+                             : parameters.solver.continuation_tolerance);
       total_iterations += summary.picard_iterations;
-      if (stage < stages)
+      if (!last)
         temperature = temperature_new;
     }
     summary.picard_iterations = total_iterations;
-    if (stages > 1)
-      summary.initial_condition += ", then continuation in the drive in " +
-                                   std::to_string(stages) + " steps";
+    if (cycle == 0)
+      summary.initial_condition += continuation_description();
 
     {
       TimerOutput::Scope t(timer, "postprocess");

@@ -14,7 +14,7 @@ ElectricProblem<dim>::ElectricProblem(const Parameters      &parameters,
                                       PhaseQuadrature<dim>  &quadrature,
                                       TimerOutput           &timer)
     : parameters(parameters), dof_handler(dof_handler), quadrature(quadrature),
-      timer(timer), law(parameters.material),
+      timer(timer), law(quadrature.get_law()),
       extrusion(dim == 2 ? parameters.geometry.width : 1.)
 {
 }

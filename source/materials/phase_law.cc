@@ -14,6 +14,14 @@ PhaseLaw::PhaseLaw(const MaterialParameters &p)
 {
 }
 
+void
+PhaseLaw::set_transition_width(const double w)
+{
+  sharp = (w == 0);
+  if (!sharp)
+    width = w;
+}
+
 double
 PhaseLaw::metal_fraction(const double T) const
 {

@@ -355,8 +355,25 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
   prm.declare_entry("Linear solver tolerance",
                     "1e-12",
                     Patterns::Double(0),
-                    "Relative residual reduction of the CG and GMRES "
+                    "Relative residual reduction of the CG "
                     "solves [-].");
+  prm.declare_entry(
+      "Width continuation",
+      "",
+      Patterns::List(Patterns::Double(0), 0, 20),
+      "Continuation in the transition width (first cycle): the smooth law "
+      "is solved with each of these widths in turn, each from the state "
+      "before, and then the law of 'Material/Phase law'. The drive ramp "
+      "('Electric/Ramp steps') runs with the first width. Example: '5, 2' "
+      "with a sharp material law solves w_T = 5 K, then 2 K, then the "
+      "sharp law. Empty: none [K].");
+  prm.declare_entry("Continuation tolerance",
+                    "1e-4",
+                    Patterns::Double(0),
+                    "Picard tolerance of the intermediate stages of a "
+                    "continuation (drive ramp, width continuation): they "
+                    "only provide a start for the next stage. The last "
+                    "stage uses 'Picard tolerance' [-].");
   prm.leave_subsection();
 }
 
@@ -374,6 +391,11 @@ SolverParameters::parse_parameters(ParameterHandler &prm)
   relaxation            = prm.get_double("Relaxation");
   anderson_depth        = prm.get_integer("Anderson depth");
   linear_tolerance      = prm.get_double("Linear solver tolerance");
+  width_continuation.clear();
+  for (const auto &w :
+       Utilities::split_string_list(prm.get("Width continuation")))
+    width_continuation.push_back(Utilities::string_to_double(w));
+  continuation_tolerance = prm.get_double("Continuation tolerance");
   prm.leave_subsection();
 }
 
@@ -505,6 +527,8 @@ void
 Parameters::check() const
 {
   require_positive(geometry.length, "Geometry/Length", "The length");
+  for (const double w : solver.width_continuation)
+    require_positive(w, "Solver/Width continuation", "Every width");
   require_positive(geometry.width, "Geometry/Width", "The width");
   require_positive(geometry.thickness, "Geometry/Thickness", "The thickness");
   require_positive(material.resistivity_insulator,

@@ -90,7 +90,7 @@ private:
 template <int dim>
 FieldOutput<dim>::FieldOutput(const Parameters  &parameters,
                               const std::string &directory)
-    : parameters(parameters), law(parameters.material), directory(directory)
+    : parameters(parameters), directory(directory)
 {
 }
 
@@ -102,8 +102,9 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
                         const VectorType      &potential,
                         const unsigned int     cycle)
 {
-  const auto   &tria = dof_handler.get_triangulation();
-  Vector<float> metal_fraction(tria.n_active_cells()),
+  const auto     &tria = dof_handler.get_triangulation();
+  const PhaseLaw &law  = quadrature.get_law();
+  Vector<float>   metal_fraction(tria.n_active_cells()),
       peltier_heat(tria.n_active_cells()), partition(tria.n_active_cells());
   const bool                  peltier = parameters.thermal.peltier_heating;
   const double                dH = -law.peltier_potential(0, Region::metal);

@@ -89,7 +89,7 @@ write_summary_file(const std::string          &filename,
 template <int dim>
 SummaryEvaluator<dim>::SummaryEvaluator(const Parameters          &parameters,
                                         const SampleGeometry<dim> &geometry)
-    : parameters(parameters), geometry(geometry), law(parameters.material)
+    : parameters(parameters), geometry(geometry)
 {
 }
 
@@ -150,8 +150,9 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
                                 const VectorType      &temperature,
                                 Summary               &summary) const
 {
-  const MPI_Comm comm   = dof_handler.get_communicator();
-  double         volume = 0, integral_T = 0, metal = 0, top_area = 0,
+  const MPI_Comm  comm   = dof_handler.get_communicator();
+  const PhaseLaw &law    = quadrature.get_law();
+  double          volume = 0, integral_T = 0, metal = 0, top_area = 0,
          integral_T_top = 0, T_max = -std::numeric_limits<double>::max();
   std::vector<double> T_q;
   for (const auto &cell : dof_handler.active_cell_iterators())

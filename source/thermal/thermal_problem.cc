@@ -6,6 +6,7 @@
 #include <imtsim/thermal/thermal_problem.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace imtsim
 {
@@ -16,7 +17,7 @@ ThermalProblem<dim>::ThermalProblem(const Parameters          &parameters,
                                     PhaseQuadrature<dim>      &quadrature,
                                     TimerOutput               &timer)
     : parameters(parameters), geometry(geometry), dof_handler(dof_handler),
-      quadrature(quadrature), timer(timer), law(parameters.material),
+      quadrature(quadrature), timer(timer), law(quadrature.get_law()),
       extrusion(dim == 2 ? parameters.geometry.width : 1.),
       fixed_ids(geometry.fixed_temperature_ids())
 {
@@ -78,30 +79,36 @@ ThermalProblem<dim>::assemble_cell(
   std::vector<double>         T_q;
   std::vector<Tensor<1, dim>> grad_psi;
 
-  // The current that carries the Peltier flux H j. In a cell cut by the
-  // interface psi_h has one smooth gradient, so sigma_M grad psi_h in the
-  // metal part would overstate the normal current crossing the interface
-  // by up to sigma_M/sigma_I. The current the discrete problem actually
-  // passes through the cell is sigma_K grad psi_h with sigma_K the cell's
-  // volume-averaged conductivity (what its stiffness matrix uses), so that
-  // is the current used in the Peltier terms of cut cells.
-  const bool cut        = peltier && quadrature.is_cut(cell);
-  double     sigma_cell = 0;
-  if (cut)
-  {
-    double volume = 0;
+  // The current that carries the Peltier flux H j. In a cell where sigma
+  // varies (cut by the interface under the sharp law, or holding part of
+  // the transition band under the smooth law) psi_h has one smooth
+  // gradient, so sigma_M grad psi_h in the metal part would overstate the
+  // normal current crossing the interface by up to sigma_M/sigma_I. The
+  // current the discrete problem actually passes through the cell is
+  // sigma_K grad psi_h with sigma_K the cell's volume-averaged conductivity
+  // (what its stiffness matrix uses), so that is the current used in the
+  // Peltier terms of such cells.
+  double sigma_cell = 0, volume = 0;
+  double sigma_min = std::numeric_limits<double>::max(), sigma_max = 0;
+  if (peltier)
     quadrature.for_each_part(cell,
                              [&](const FEValues<dim> &fe, const Region region)
                              {
+                               T_q.resize(fe.n_quadrature_points);
+                               fe.get_function_values(T_old, T_q);
                                for (const unsigned int q :
                                     fe.quadrature_point_indices())
                                {
-                                 sigma_cell += law.sigma(0, region) * fe.JxW(q);
+                                 const double s = law.sigma(T_q[q], region);
+                                 sigma_cell += s * fe.JxW(q);
                                  volume += fe.JxW(q);
+                                 sigma_min = std::min(sigma_min, s);
+                                 sigma_max = std::max(sigma_max, s);
                                }
                              });
+  const bool cut = peltier && sigma_max > sigma_min;
+  if (cut)
     sigma_cell /= volume;
-  }
 
   quadrature.for_each_part(
       cell,

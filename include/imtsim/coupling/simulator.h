@@ -61,9 +61,31 @@ private:
   set_initial_temperature();
   void
   refine_and_transfer();
-  /** The staggered iteration; returns true if converged. */
+  /** One step of a continuation: drive fraction and transition width. */
+  struct Stage
+  {
+    double drive; ///< fraction of the prescribed current or voltage
+    double width; ///< w_T [K] of the smooth law; 0: sharp law
+  };
+
+  /**
+   * The stages of @p cycle: in cycle 0 the drive ramp ('Electric/Ramp
+   * steps') with the first width of 'Solver/Width continuation', then the
+   * other widths, then the material's law; later cycles have one stage.
+   */
+  std::vector<Stage>
+  continuation_stages(const unsigned int cycle) const;
+
+  /** How cycle 0 continued from its initial state, for the summary. */
+  std::string
+  continuation_description() const;
+
+  /**
+   * The staggered iteration, until max|dT|/T0 < @p tolerance with no
+   * phase change; returns true if converged.
+   */
   bool
-  solve_coupled(Summary &summary);
+  solve_coupled(Summary &summary, const double tolerance);
   void
   evaluate_verification(Summary &summary) const;
 

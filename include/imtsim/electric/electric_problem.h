@@ -86,7 +86,7 @@ private:
   const DoFHandler<dim> &dof_handler;
   PhaseQuadrature<dim>  &quadrature;
   TimerOutput           &timer;
-  const PhaseLaw         law;
+  const PhaseLaw        &law;
   const double           extrusion; ///< W in 2D, 1 in 3D
 
   IndexSet                       owned_dofs, relevant_dofs;

@@ -97,6 +97,20 @@ public:
     return sharp;
   }
 
+  /** w_T [K] of the smooth law; 0 for the sharp law. */
+  double
+  transition_width() const
+  {
+    return sharp ? 0. : width;
+  }
+
+  /**
+   * Switch the law, for continuation in the transition width: @p w > 0
+   * the smooth law of width @p w [K], @p w = 0 the sharp law.
+   */
+  void
+  set_transition_width(const double w);
+
   /** Metal weight (0 insulator, 1 metal) of a point of @p region at T. */
   double
   metal_weight(const double T, const Region region) const;
@@ -106,8 +120,9 @@ private:
   double
   integrated_fraction(const double T) const;
 
-  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, T_mit, width;
-  const bool   sharp;
+  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, T_mit;
+  double       width;
+  bool         sharp;
 };
 } // namespace imtsim
 

@@ -87,6 +87,13 @@ public:
                 const std::function<void(
                     const NonMatching::FEImmersedSurfaceValues<dim> &)> &f);
 
+  /** The material law the phases come from (shared with the simulator). */
+  const PhaseLaw &
+  get_law() const
+  {
+    return law;
+  }
+
   /** True if the interface cuts @p cell (always false for the smooth law). */
   bool
   is_cut(const CellIterator &cell) const;

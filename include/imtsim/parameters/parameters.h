@@ -154,6 +154,9 @@ struct SolverParameters
   double           relaxation;       ///< initial under-relaxation factor
   unsigned int     anderson_depth;   ///< 0 switches Anderson acceleration off
   double           linear_tolerance; ///< relative residual of Krylov solvers
+  /** Transition widths [K] solved before the material's law (cycle 0). */
+  std::vector<double> width_continuation;
+  double continuation_tolerance; ///< Picard tolerance of intermediate stages
 
   static void
   declare_parameters(ParameterHandler &prm);

@@ -35,7 +35,6 @@ public:
 
 private:
   const Parameters                           &parameters;
-  const PhaseLaw                              law;
   const std::string                           directory;
   std::vector<std::pair<double, std::string>> records;
 };

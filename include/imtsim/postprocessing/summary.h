@@ -73,7 +73,6 @@ public:
 private:
   const Parameters          &parameters;
   const SampleGeometry<dim> &geometry;
-  const PhaseLaw             law;
 };
 
 /** Write {"cycles": [...], "final": {...}} to @p filename (rank 0 only). */

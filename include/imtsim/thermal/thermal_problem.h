@@ -97,7 +97,7 @@ private:
   const DoFHandler<dim>          &dof_handler;
   PhaseQuadrature<dim>           &quadrature;
   TimerOutput                    &timer;
-  const PhaseLaw                  law;
+  const PhaseLaw                 &law;
   const double                    extrusion;
   std::vector<types::boundary_id> fixed_ids;
 
