@@ -106,8 +106,8 @@ ThermalProblem<dim>::assemble_cell(
                                  sigma_max = std::max(sigma_max, s);
                                }
                              });
-  const bool cut = peltier && sigma_max > sigma_min;
-  if (cut)
+  const bool averaged = peltier && sigma_max > sigma_min;
+  if (averaged)
     sigma_cell /= volume;
 
   quadrature.for_each_part(
@@ -123,8 +123,9 @@ ThermalProblem<dim>::assemble_cell(
           const double         sigma = law.sigma(T_q[q], region);
           const double         kappa = law.kappa(T_q[q], region);
           const double         H     = law.peltier_potential(T_q[q], region);
-          const Tensor<1, dim> j = -(cut ? sigma_cell : sigma) * grad_psi[q];
-          const double         joule_density =
+          const Tensor<1, dim> j =
+              -(averaged ? sigma_cell : sigma) * grad_psi[q];
+          const double joule_density =
               joule ? sigma * grad_psi[q] * grad_psi[q] : 0.;
           const double JxW = fe.JxW(q);
           sources.joule += joule_density * JxW;
@@ -161,7 +162,7 @@ ThermalProblem<dim>::assemble_cell(
             {
               const double H = law.peltier_potential(T_q[q], region);
               const double j_n =
-                  -(cut ? sigma_cell : law.sigma(T_q[q], region)) *
+                  -(averaged ? sigma_cell : law.sigma(T_q[q], region)) *
                   (grad_psi[q] * fe.normal_vector(q));
               const double flux = H * j_n * fe.JxW(q);
               sources.peltier -= flux;
