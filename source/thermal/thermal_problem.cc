@@ -90,7 +90,9 @@ ThermalProblem<dim>::assemble_cell(
   // Peltier terms of such cells.
   double sigma_cell = 0, volume = 0;
   double sigma_min = std::numeric_limits<double>::max(), sigma_max = 0;
-  if (peltier)
+  // Under the sharp law only cut cells can have a varying sigma: skip the
+  // extra pass over the others.
+  if (peltier && (!law.is_sharp() || quadrature.is_cut(cell)))
     quadrature.for_each_part(cell,
                              [&](const FEValues<dim> &fe, const Region region)
                              {
