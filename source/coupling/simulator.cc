@@ -6,6 +6,7 @@
 #include <deal.II/numerics/vector_tools.h>
 
 #include <imtsim/coupling/anderson_acceleration.h>
+#include <imtsim/coupling/newton_krylov.h>
 #include <imtsim/coupling/simulator.h>
 
 #include <algorithm>
@@ -170,21 +171,41 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
 {
   const double         T0 = parameters.thermal.substrate_temperature;
   AndersonAcceleration anderson(parameters.solver.anderson_depth);
+  const NewtonKrylov   newton(parameters.solver.newton_forcing,
+                            parameters.solver.max_krylov_iterations);
   double               beta = parameters.solver.relaxation;
   VectorType x(owned_dofs, comm), g(owned_dofs, comm), next(owned_dofs, comm),
-      last_f(owned_dofs, comm);
+      g_next(owned_dofs, comm), last_f(owned_dofs, comm);
   double last_dT = std::numeric_limits<double>::max();
   x              = temperature;
   std::vector<int> previous_class(triangulation.n_active_cells(), 2);
   Timer            clock;
 
-  for (unsigned int k = 1; k <= parameters.solver.max_picard_iterations; ++k)
+  // The staggered map G: phases from T, the electric solve, the heat
+  // solve. It leaves the state (phases, psi, temperature_new) of its
+  // argument behind.
+  unsigned int its_e = 0, its_t = 0;
+  const auto   evaluate = [&](const VectorType &y, VectorType &gy)
   {
-    temperature = x;
+    temperature = y;
     {
       TimerOutput::Scope t(timer, "phases: classify");
       quadrature.set_temperature(temperature);
     }
+    its_e = electric.solve(temperature);
+    its_t = thermal.solve(temperature, electric.potential(), temperature_new);
+    gy    = temperature_new;
+  };
+  // Newton's line search evaluates G at the iterate it returns.
+  bool                   evaluated = false, newton_step_taken = false;
+  bool                   aitken_history = false;
+  NewtonKrylov::StepInfo newton_step;
+
+  for (unsigned int k = 1; k <= parameters.solver.max_picard_iterations; ++k)
+  {
+    if (!evaluated)
+      evaluate(x, g);
+    evaluated            = false;
     unsigned int changed = 0;
     for (const auto &cell : dof_handler.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -196,26 +217,28 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
       }
     changed = Utilities::MPI::sum(changed, comm);
 
-    const unsigned int its_e = electric.solve(temperature);
-    const unsigned int its_t =
-        thermal.solve(temperature, electric.potential(), temperature_new);
-
-    g = temperature_new;
     VectorType f(g);
     f -= x;
     const double dT = f.linfty_norm() / T0;
 
-    pcout << "  Picard " << std::setw(3) << k
-          << ": |dT|/T0 = " << std::scientific << std::setprecision(3) << dT
-          << "  phase changes = " << std::setw(5) << changed
+    pcout << (newton_step_taken ? "  Newton " : "  Picard ") << std::setw(3)
+          << k << ": |dT|/T0 = " << std::scientific << std::setprecision(3)
+          << dT << "  phase changes = " << std::setw(5) << changed
           << "  metal = " << std::setprecision(3)
           << electric.metal_volume_fraction() << std::fixed
-          << std::setprecision(1) << "  T = [" << temperature_new.min() << ", "
-          << temperature_new.max() << "] K  V = " << std::scientific
-          << std::setprecision(6) << electric.voltage() << " V"
-          << "  its e/T = " << its_e << "/" << its_t
-          << "  beta = " << std::fixed << std::setprecision(2) << beta << "  ("
-          << std::setprecision(1) << clock.wall_time() << " s)" << std::endl;
+          << std::setprecision(1) << "  T = [" << g.min() << ", " << g.max()
+          << "] K  V = " << std::scientific << std::setprecision(6)
+          << electric.voltage() << " V";
+    if (newton_step_taken)
+      pcout << "  GMRES its = " << newton_step.krylov_iterations
+            << (newton_step.krylov_converged ? "" : " (not converged)")
+            << "  step = " << std::fixed << std::setprecision(3)
+            << newton_step.step_length;
+    else
+      pcout << "  its e/T = " << its_e << "/" << its_t
+            << "  beta = " << std::fixed << std::setprecision(2) << beta;
+    pcout << "  (" << std::fixed << std::setprecision(1) << clock.wall_time()
+          << " s)" << std::endl;
 
     summary.picard_iterations = k;
     if (!std::isfinite(dT))
@@ -226,7 +249,17 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
           "smaller 'Solver/Relaxation'.");
     if (dT < tolerance && changed == 0)
       return true;
-    switch (parameters.solver.acceleration)
+    // 'newton' takes Aitken-relaxed Picard steps until the update is
+    // below 'Newton start': far from the fixed point they are cheaper
+    // and more robust than Newton steps (one G evaluation each).
+    AccelerationType method = parameters.solver.acceleration;
+    if (method == AccelerationType::newton &&
+        dT > parameters.solver.newton_start)
+      method = AccelerationType::aitken;
+    if (method != AccelerationType::aitken)
+      aitken_history = false;
+    newton_step_taken = (method == AccelerationType::newton);
+    switch (method)
     {
     case AccelerationType::none:
       next = x;
@@ -234,7 +267,7 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
       break;
     case AccelerationType::aitken:
       // omega_k = -omega_{k-1} r_{k-1}.(r_k - r_{k-1}) / |r_k - r_{k-1}|^2
-      if (k > 1)
+      if (aitken_history)
       {
         VectorType dr(f);
         dr -= last_f;
@@ -242,8 +275,9 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
         if (dr2 > 0)
           beta = std::clamp(-beta * (last_f * dr) / dr2, 0.02, 1.);
       }
-      last_f = f;
-      next   = x;
+      last_f         = f;
+      aitken_history = true;
+      next           = x;
       next.add(beta, f);
       break;
     case AccelerationType::anderson:
@@ -259,6 +293,11 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
       }
       else
         anderson.step(x, g, beta, next);
+      break;
+    case AccelerationType::newton:
+      newton_step = newton.step(evaluate, x, g, next, g_next);
+      g           = g_next;
+      evaluated   = true;
       break;
     }
     last_dT = dT;

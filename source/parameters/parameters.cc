@@ -333,13 +333,17 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
   prm.declare_entry(
       "Acceleration",
       "aitken",
-      Patterns::Selection("none|aitken|anderson"),
+      Patterns::Selection("none|aitken|anderson|newton"),
       "How the staggered iteration T -> G(T) is accelerated. 'none': fixed "
       "under-relaxation. 'aitken': the relaxation factor is adapted every "
       "step from the last two updates (Aitken/Irons-Tuck); it damps the "
       "oscillating mode that makes plain Picard cycle near the critical "
       "current. 'anderson': Anderson mixing of the last iterates (see "
-      "'Anderson depth').");
+      "'Anderson depth'). 'newton': Jacobian-free Newton-Krylov on the "
+      "residual G(T) - T: each step solves (I - G'(T)) d = G(T) - T by "
+      "GMRES, one evaluation of G (an electric and a heat solve) per "
+      "Krylov iteration, then backtracks on |G(T) - T|; converges "
+      "quadratically under the smooth law (see 'Newton forcing term').");
   prm.declare_entry("Relaxation",
                     "1",
                     Patterns::Double(0),
@@ -352,6 +356,22 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
                     "Number of previous iterates used by Anderson "
                     "acceleration of the staggered iteration; 0 is plain "
                     "(relaxed) Picard [-].");
+  prm.declare_entry("Newton start",
+                    "1e-2",
+                    Patterns::Double(0),
+                    "For 'newton': Aitken-relaxed Picard steps while "
+                    "max|T_k+1 - T_k| / T0 is above this, Newton-Krylov "
+                    "steps below it [-].");
+  prm.declare_entry("Newton forcing term",
+                    "1e-2",
+                    Patterns::Double(0, 1),
+                    "For 'newton': relative residual to which GMRES solves "
+                    "each Newton system [-].");
+  prm.declare_entry("Maximum Krylov iterations",
+                    "40",
+                    Patterns::Integer(1, 1000),
+                    "For 'newton': GMRES iterations (evaluations of G) per "
+                    "Newton step, without restart [-].");
   prm.declare_entry("Linear solver tolerance",
                     "1e-12",
                     Patterns::Double(0),
@@ -385,11 +405,15 @@ SolverParameters::parse_parameters(ParameterHandler &prm)
   max_picard_iterations = prm.get_integer("Maximum Picard iterations");
   picard_tolerance      = prm.get_double("Picard tolerance");
   const std::string a   = prm.get("Acceleration");
-  acceleration          = a == "none"     ? AccelerationType::none
-                          : a == "aitken" ? AccelerationType::aitken
-                                          : AccelerationType::anderson;
+  acceleration          = a == "none"       ? AccelerationType::none
+                          : a == "aitken"   ? AccelerationType::aitken
+                          : a == "anderson" ? AccelerationType::anderson
+                                            : AccelerationType::newton;
   relaxation            = prm.get_double("Relaxation");
   anderson_depth        = prm.get_integer("Anderson depth");
+  newton_forcing        = prm.get_double("Newton forcing term");
+  newton_start          = prm.get_double("Newton start");
+  max_krylov_iterations = prm.get_integer("Maximum Krylov iterations");
   linear_tolerance      = prm.get_double("Linear solver tolerance");
   width_continuation.clear();
   for (const auto &w :
@@ -557,6 +581,8 @@ Parameters::check() const
     throw InputError("Solver/Relaxation", "must lie in (0, 1].");
   if (!(solver.picard_tolerance > 0))
     throw InputError("Solver/Picard tolerance", "must be positive.");
+  if (!(solver.newton_forcing > 0 && solver.newton_forcing < 1))
+    throw InputError("Solver/Newton forcing term", "must lie in (0, 1).");
   if (!(solver.linear_tolerance > 0 && solver.linear_tolerance < 1))
     throw InputError("Solver/Linear solver tolerance", "must lie in (0, 1).");
   if (electric.control == ControlType::current && electric.current == 0)

@@ -139,9 +139,10 @@ struct ThermalParameters
 /** How the staggered iteration is accelerated. */
 enum class AccelerationType
 {
-  none,    ///< fixed under-relaxation
-  aitken,  ///< Aitken's dynamic relaxation (Irons-Tuck)
-  anderson ///< Anderson mixing of the last iterates
+  none,     ///< fixed under-relaxation
+  aitken,   ///< Aitken's dynamic relaxation (Irons-Tuck)
+  anderson, ///< Anderson mixing of the last iterates
+  newton    ///< Jacobian-free Newton-Krylov on G(T) - T
 };
 
 /** Subsection "Solver". */
@@ -153,6 +154,9 @@ struct SolverParameters
   double           picard_tolerance; ///< on max|T_k+1 - T_k| / T0
   double           relaxation;       ///< initial under-relaxation factor
   unsigned int     anderson_depth;   ///< 0 switches Anderson acceleration off
+  double           newton_forcing;   ///< relative accuracy of the GMRES solve
+  double           newton_start;     ///< max|dT|/T0 below which Newton starts
+  unsigned int     max_krylov_iterations; ///< per Newton step
   double           linear_tolerance; ///< relative residual of Krylov solvers
   /** Transition widths [K] solved before the material's law (cycle 0). */
   std::vector<double> width_continuation;

@@ -1,0 +1,62 @@
+#ifndef imtsim_coupling_newton_krylov_h
+#define imtsim_coupling_newton_krylov_h
+
+#include <deal.II/lac/trilinos_vector.h>
+
+#include <functional>
+
+namespace imtsim
+{
+using namespace dealii;
+
+/**
+ * Jacobian-free Newton-Krylov for a fixed point x = G(x) on distributed
+ * vectors. One step solves the Newton system for the residual
+ * F(x) = G(x) - x,
+ *   (I - G'(x)) d = F(x),
+ * with deal.II's GMRES to the relative accuracy 'forcing', forming each
+ * product (I - G'(x)) v by a forward difference of G, i.e. one evaluation
+ * of the staggered map per Krylov iteration. A backtracking line search
+ * on |F|_2 (Armijo, halving) then chooses the step x + lambda d.
+ *
+ * G must be differentiable for this to converge quadratically (the
+ * smooth phase law); under the sharp law G is only continuous and the
+ * Newton direction is a finite-difference approximation.
+ */
+class NewtonKrylov
+{
+public:
+  using VectorType = TrilinosWrappers::MPI::Vector;
+  /** G(x) into its second argument; may change the caller's state. */
+  using Map = std::function<void(const VectorType &, VectorType &)>;
+
+  NewtonKrylov(const double forcing, const unsigned int max_krylov);
+
+  /** What one step did. */
+  struct StepInfo
+  {
+    unsigned int krylov_iterations = 0;
+    bool         krylov_converged  = false;
+    double       step_length       = 0; ///< lambda of the accepted step
+    unsigned int evaluations       = 0; ///< of G, line search included
+  };
+
+  /**
+   * Given x and g = G(x), compute the next iterate into @p next and
+   * G(next) into @p g_next; G's last evaluation is at @p next, so state
+   * that G leaves behind belongs to the returned iterate.
+   */
+  StepInfo
+  step(const Map        &G,
+       const VectorType &x,
+       const VectorType &g,
+       VectorType       &next,
+       VectorType       &g_next) const;
+
+private:
+  const double       forcing;
+  const unsigned int max_krylov;
+};
+} // namespace imtsim
+
+#endif
