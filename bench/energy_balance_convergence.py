@@ -14,7 +14,7 @@ and an all-insulating run at 2 mA (Joule and electrode Peltier heat only,
 no phase boundary).
 
 Usage: bench/energy_balance_convergence.py [--np N] [--cycles C]
-           [--cells-across-thickness K] [--degree P]
+           [--cells-across-thickness K] [--degree P] [--cases LIST]
 """
 import argparse
 import json
@@ -62,15 +62,20 @@ def main():
     ap.add_argument("--cycles", type=int, default=3)
     ap.add_argument("--cells-across-thickness", type=int, default=2)
     ap.add_argument("--degree", type=int, default=2)
+    ap.add_argument("--cases", default="insulating,default",
+                    help="comma-separated: insulating, default")
     a = ap.parse_args()
+    cases = a.cases.split(",")
     mesh = [f"Mesh/Number of cycles={a.cycles}",
             f"Mesh/Coarse cells across thickness={a.cells_across_thickness}",
             f"Solver/Polynomial degree={a.degree}"]
-    report("All insulating, 2 mA (Joule + electrode Peltier)",
-           run(mesh + ["Electric/Current=2e-3", "Electric/Ramp steps=1",
-                       "Solver/Width continuation="], a.np))
-    report("Default current and phase law (prm/default.prm)",
-           run(mesh, a.np))
+    if "insulating" in cases:
+        report("All insulating, 2 mA (Joule + electrode Peltier)",
+               run(mesh + ["Electric/Current=2e-3", "Electric/Ramp steps=1"],
+                   a.np))
+    if "default" in cases:
+        report("Default current and phase law (prm/default.prm)",
+               run(mesh, a.np))
 
 
 if __name__ == "__main__":

@@ -342,8 +342,10 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       "'Anderson depth'). 'newton': Jacobian-free Newton-Krylov on the "
       "residual G(T) - T: each step solves (I - G'(T)) d = G(T) - T by "
       "GMRES, one evaluation of G (an electric and a heat solve) per "
-      "Krylov iteration, then backtracks on |G(T) - T|; converges "
-      "quadratically under the smooth law (see 'Newton forcing term').");
+      "Krylov iteration, then backtracks on |G(T) - T|; near the fixed point "
+      "each step reduces the update by about the 'Newton forcing term' "
+      "(G must be differentiable: the smooth law, with the transition band "
+      "resolved by the mesh). See also 'Newton start'.");
   prm.declare_entry("Relaxation",
                     "1",
                     Patterns::Double(0),

@@ -19,9 +19,10 @@ using namespace dealii;
  * of the staggered map per Krylov iteration. A backtracking line search
  * on |F|_2 (Armijo, halving) then chooses the step x + lambda d.
  *
- * G must be differentiable for this to converge quadratically (the
- * smooth phase law); under the sharp law G is only continuous and the
- * Newton direction is a finite-difference approximation.
+ * Near the fixed point each step reduces |F| by about the forcing term
+ * (inexact Newton). That needs G to be differentiable (the smooth phase
+ * law, its band resolved by the mesh); under the sharp law G is only
+ * continuous and the Newton direction a finite-difference approximation.
  */
 class NewtonKrylov
 {
