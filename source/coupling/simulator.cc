@@ -176,8 +176,9 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
   double               beta = parameters.solver.relaxation;
   VectorType x(owned_dofs, comm), g(owned_dofs, comm), next(owned_dofs, comm),
       g_next(owned_dofs, comm), last_f(owned_dofs, comm);
-  double last_dT = std::numeric_limits<double>::max();
-  x              = temperature;
+  double       last_dT = std::numeric_limits<double>::max(), best_dT = last_dT;
+  unsigned int best_since = 0;
+  x                       = temperature;
   std::vector<int> previous_class(triangulation.n_active_cells(), 2);
   Timer            clock;
 
@@ -250,11 +251,20 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
     if (dT < tolerance && changed == 0)
       return true;
     // 'newton' takes Aitken-relaxed Picard steps until the update is
-    // below 'Newton start': far from the fixed point they are cheaper
-    // and more robust than Newton steps (one G evaluation each).
+    // below 'Newton start' (far from the fixed point they are cheaper and
+    // more robust than Newton steps, one G evaluation each) or until
+    // they stagnate: 10 steps without reducing the smallest update so far
+    // by 10%.
+    if (dT < 0.9 * best_dT)
+    {
+      best_dT    = dT;
+      best_since = 0;
+    }
+    else
+      ++best_since;
     AccelerationType method = parameters.solver.acceleration;
     if (method == AccelerationType::newton &&
-        dT > parameters.solver.newton_start)
+        dT > parameters.solver.newton_start && best_since < 10)
       method = AccelerationType::aitken;
     if (method != AccelerationType::aitken)
       aitken_history = false;

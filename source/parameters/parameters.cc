@@ -363,7 +363,9 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
                     Patterns::Double(0),
                     "For 'newton': Aitken-relaxed Picard steps while "
                     "max|T_k+1 - T_k| / T0 is above this, Newton-Krylov "
-                    "steps below it [-].");
+                    "steps below it, and also above it once the Picard "
+                    "steps stagnate (10 steps without reducing the "
+                    "smallest update so far by 10%) [-].");
   prm.declare_entry("Newton forcing term",
                     "1e-2",
                     Patterns::Double(0, 1),
