@@ -5,6 +5,7 @@
 // with 6 decimals (numdiff compares them with the stored name.output), and
 // the checks of the verification targets with the tolerances of the issue.
 // A failed check also makes the exit code non-zero.
+#include <deal.II/base/exceptions.h>
 #include <deal.II/base/mpi.h>
 
 #include <imtsim/run.h>
@@ -101,6 +102,16 @@ main(int argc, char **argv)
                       << " at j0/j_cr = "
                       << std::round(100 * v.at("j0_over_j_cr")) / 100
                       << std::endl;
+        }
+        // The refinement-cycle table, for runs with several cycles (the
+        // tests write into 'results').
+        if (summaries.size() > 1)
+        {
+          std::ifstream table("results/convergence.txt");
+          AssertThrow(
+              table,
+              dealii::ExcMessage("results/convergence.txt was not written"));
+          std::cout << table.rdbuf() << std::endl;
         }
       });
   if (code != 0)

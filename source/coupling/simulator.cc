@@ -482,6 +482,8 @@ Simulator<dim>::run()
     summary.wall_time_s = total.wall_time();
     summaries.push_back(summary);
     write_summary_file(summary_file, summaries);
+    write_convergence_table(
+        parameters.output.directory + "/convergence.txt", summaries, dim);
 
     pcout << std::scientific << std::setprecision(6)
           << "  V = " << summary.voltage_V << " V, I = " << summary.current_A

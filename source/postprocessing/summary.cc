@@ -1,4 +1,6 @@
+#include <deal.II/base/convergence_table.h>
 #include <deal.II/base/mpi.h>
+#include <deal.II/base/table_handler.h>
 #include <deal.II/fe/mapping_q1.h>
 #include <deal.II/numerics/vector_tools_evaluate.h>
 
@@ -84,6 +86,84 @@ write_summary_file(const std::string          &filename,
     out << "\n}\n";
   }
   std::rename(tmp.c_str(), filename.c_str());
+}
+
+namespace
+{
+/** The columns of the convergence table: key and value of a summary. */
+const std::vector<std::pair<std::string, double Summary::*>> &
+convergence_quantities()
+{
+  static const std::vector<std::pair<std::string, double Summary::*>> q = {
+      {"voltage_V", &Summary::voltage_V},
+      {"temperature_mean_K", &Summary::temperature_mean_K},
+      {"temperature_max_K", &Summary::temperature_max_K},
+      {"metal_volume_fraction", &Summary::metal_volume_fraction},
+      {"metal_thickness_mid_m", &Summary::metal_thickness_mid_m},
+      {"metal_extent_drain_m", &Summary::metal_extent_drain_m},
+      {"metal_extent_source_m", &Summary::metal_extent_source_m},
+      {"joule_power_W", &Summary::joule_power_W},
+      {"energy_balance_direct_relative_error",
+       &Summary::energy_balance_direct_relative_error}};
+  return q;
+}
+} // namespace
+
+void
+write_convergence_table(const std::string          &filename,
+                        const std::vector<Summary> &cycles,
+                        const unsigned int          dim)
+{
+  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0 || cycles.empty())
+    return;
+  TableHandler values;
+  for (const Summary &s : cycles)
+  {
+    values.add_value("cycle", s.cycle);
+    values.add_value("cells", s.n_active_cells);
+    values.add_value("dofs", s.n_dofs);
+    for (const auto &[key, member] : convergence_quantities())
+    {
+      values.add_value(key, s.*member);
+      values.set_scientific(key, true);
+      values.set_precision(key, 8);
+    }
+  }
+  std::ofstream out(filename);
+  out << "# Quantities of interest per refinement cycle (SI units).\n";
+  values.write_text(out, TableHandler::org_mode_table);
+  if (cycles.size() < 2)
+    return;
+
+  // Differences from the finest cycle (so the finest row is left out)
+  // and their observed rate in h: dim log(e_k-1 / e_k) / log(N_k / N_k-1).
+  ConvergenceTable errors;
+  const Summary   &finest = cycles.back();
+  for (unsigned int c = 0; c + 1 < cycles.size(); ++c)
+  {
+    errors.add_value("cycle", cycles[c].cycle);
+    errors.add_value("dofs", cycles[c].n_dofs);
+    for (const auto &[key, member] : convergence_quantities())
+    {
+      errors.add_value(key, std::abs(cycles[c].*member - finest.*member));
+      errors.set_scientific(key, true);
+      errors.set_precision(key, 3);
+    }
+  }
+  // Rates need two differences, and only mean something where none is
+  // zero (e.g. no metal on any mesh).
+  if (cycles.size() > 2)
+    for (const auto &[key, member] : convergence_quantities())
+      if (std::all_of(cycles.begin(),
+                      cycles.end() - 1,
+                      [&, m = member](const Summary &s)
+                      { return s.*m != finest.*m; }))
+        errors.evaluate_convergence_rates(
+            key, "dofs", ConvergenceTable::reduction_rate_log2, dim);
+  out << "\n# Differences from the finest cycle (" << finest.n_dofs
+      << " DoFs per field) and observed rates in h ~ dofs^(-1/" << dim
+      << ").\n";
+  errors.write_text(out, TableHandler::org_mode_table);
 }
 
 template <int dim>

@@ -75,6 +75,17 @@ private:
   const SampleGeometry<dim> &geometry;
 };
 
+/**
+ * Write the refinement-cycle table to @p filename (rank 0 only): one row
+ * of the main quantities per cycle, then, with two or more cycles, each
+ * quantity's difference from the finest cycle with the observed rate in
+ * the mesh size h ~ n_dofs^(-1/dim) (deal.II's ConvergenceTable).
+ */
+void
+write_convergence_table(const std::string          &filename,
+                        const std::vector<Summary> &cycles,
+                        const unsigned int          dim);
+
 /** Write {"cycles": [...], "final": {...}} to @p filename (rank 0 only). */
 void
 write_summary_file(const std::string          &filename,
