@@ -233,6 +233,7 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
     if (newton_step_taken)
       pcout << "  GMRES its = " << newton_step.krylov_iterations
             << (newton_step.krylov_converged ? "" : " (not converged)")
+            << "  evaluations = " << newton_step.evaluations
             << "  step = " << std::fixed << std::setprecision(3)
             << newton_step.step_length;
     else

@@ -125,10 +125,7 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
             for (const unsigned int q : fe.quadrature_point_indices())
             {
               volume += fe.JxW(q);
-              if (region == Region::from_temperature)
-                metal += law.metal_fraction(T_q[q]) * fe.JxW(q);
-              else if (region == Region::metal)
-                metal += fe.JxW(q);
+              metal += law.metal_weight(T_q[q], region) * fe.JxW(q);
             }
           });
       // Sharp law: interface heat -[H] j.n = -T_MIT dS j.n_{M->I}.

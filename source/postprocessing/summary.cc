@@ -248,12 +248,7 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
             {
               volume += fe.JxW(q);
               integral_T += T_q[q] * fe.JxW(q);
-              const double s = region == Region::metal
-                                   ? 1.
-                                   : (region == Region::insulator
-                                          ? 0.
-                                          : law.metal_fraction(T_q[q]));
-              metal += s * fe.JxW(q);
+              metal += law.metal_weight(T_q[q], region) * fe.JxW(q);
             }
           });
       for (const unsigned int f : cell->face_indices())
