@@ -34,6 +34,7 @@ Simulator<dim>::Simulator(const Parameters       &parameters,
       quadrature(law, fe, dof_handler, parameters.solver.polynomial_degree + 1),
       electric(parameters, dof_handler, quadrature, timer),
       thermal(parameters, geometry, dof_handler, quadrature, timer),
+      adaptation(parameters.mesh, law, triangulation),
       evaluator(parameters, geometry),
       field_output(parameters, parameters.output.directory)
 {
@@ -101,23 +102,54 @@ Simulator<dim>::set_initial_temperature()
 
 template <int dim>
 void
-Simulator<dim>::refine_and_transfer()
+Simulator<dim>::execute_and_transfer(const VectorType &field)
 {
   parallel::distributed::SolutionTransfer<dim, VectorType> transfer(
       dof_handler);
-  triangulation.set_all_refine_flags();
-  triangulation.prepare_coarsening_and_refinement();
-  transfer.prepare_for_coarsening_and_refinement(temperature);
+  adaptation.prepare_for_coarsening_and_refinement();
+  transfer.prepare_for_coarsening_and_refinement(field);
   triangulation.execute_coarsening_and_refinement();
+  adaptation.unpack();
   setup_dofs();
   VectorType owned(owned_dofs, comm);
   transfer.interpolate(owned);
   hanging_node_constraints.distribute(owned);
   thermal.apply_boundary_values(owned);
-  temperature       = owned;
+  temperature = owned;
+}
+
+template <int dim>
+void
+Simulator<dim>::refine_and_transfer()
+{
+  adaptation.flag_cycle(dof_handler, temperature, electric.potential());
+  execute_and_transfer(temperature);
   initial_condition = "previous cycle's solution, interpolated";
 }
 
+template <int dim>
+bool
+Simulator<dim>::adapt_to_interface()
+{
+  TimerOutput::Scope       t(timer, "mesh: adapt to interface");
+  const unsigned long long n_flagged =
+      adaptation.flag_interface(dof_handler, temperature_new);
+  if (n_flagged == 0)
+    return false;
+  // p4est may undo coarsening that would break its 2:1 balance; compare
+  // the forests to see whether anything changed.
+  const unsigned int checksum = triangulation.get_checksum();
+  const VectorType   field(temperature_new);
+  execute_and_transfer(field);
+  ++n_adaptations;
+  pcout << "  Mesh adapted to the interface (" << adaptation.n_band_cells()
+        << " cells at it or in its band, " << n_flagged
+        << " flagged): " << triangulation.n_global_active_cells() << " cells, "
+        << dof_handler.n_dofs() << " DoFs per field" << std::endl;
+  // p4est's checksum is only valid on rank 0.
+  return Utilities::MPI::broadcast(
+      comm, triangulation.get_checksum() != checksum, 0);
+}
 template <int dim>
 std::vector<typename Simulator<dim>::Stage>
 Simulator<dim>::continuation_stages(const unsigned int cycle) const
@@ -169,6 +201,52 @@ template <int dim>
 bool
 Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
 {
+  const MeshParameters &mesh        = parameters.mesh;
+  unsigned int          steps       = 0;
+  unsigned int          adaptations = 0;
+  bool                  adapting    = adaptation.enabled();
+  summary.picard_iterations         = 0;
+  while (true)
+  {
+    adapting = adapting && adaptations < mesh.max_adaptations;
+    const IterationResult result =
+        adapting ? iterate(std::max(tolerance, mesh.adaptation_tolerance),
+                           mesh.adaptation_interval,
+                           steps,
+                           summary.cycle)
+                 : iterate(tolerance, 0, steps, summary.cycle);
+    summary.picard_iterations = steps;
+    if (result == IterationResult::exhausted)
+      return false;
+    if (!adapting)
+      return true;
+    if (adapt_to_interface())
+      ++adaptations;
+    else
+    {
+      // The mesh fits the interface: finish on it.
+      pcout << "  The mesh fits the interface (" << adaptation.n_band_cells()
+            << " cells at it or in its band)" << std::endl;
+      adapting = false;
+      if (result == IterationResult::converged &&
+          mesh.adaptation_tolerance <= tolerance)
+        return true;
+    }
+    if (adapting && adaptations == mesh.max_adaptations)
+      pcout << "  'Mesh/Maximum adaptations' (" << mesh.max_adaptations
+            << ") reached: the iteration finishes on this mesh, which may "
+               "not fit the final interface"
+            << std::endl;
+  }
+}
+
+template <int dim>
+typename Simulator<dim>::IterationResult
+Simulator<dim>::iterate(const double   tolerance,
+                        const unsigned interval,
+                        unsigned int  &steps,
+                        const unsigned cycle)
+{
   const double         T0 = parameters.thermal.substrate_temperature;
   AndersonAcceleration anderson(parameters.solver.anderson_depth);
   const NewtonKrylov   newton(parameters.solver.newton_forcing,
@@ -202,8 +280,11 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
   bool                   aitken_history = false;
   NewtonKrylov::StepInfo newton_step;
 
-  for (unsigned int k = 1; k <= parameters.solver.max_picard_iterations; ++k)
+  for (unsigned int i = 1;; ++i)
   {
+    if (steps == parameters.solver.max_picard_iterations)
+      return IterationResult::exhausted;
+    const unsigned int k = ++steps;
     if (!evaluated)
       evaluate(x, g);
     evaluated            = false;
@@ -242,15 +323,16 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
     pcout << "  (" << std::fixed << std::setprecision(1) << clock.wall_time()
           << " s)" << std::endl;
 
-    summary.picard_iterations = k;
     if (!std::isfinite(dT))
       throw ConvergenceError(
           "the temperature became non-finite in Picard step " +
-          std::to_string(k) + " of cycle " + std::to_string(summary.cycle) +
+          std::to_string(k) + " of cycle " + std::to_string(cycle) +
           "; try continuation in the drive ('Electric/Ramp steps') or a "
           "smaller 'Solver/Relaxation'.");
     if (dT < tolerance && changed == 0)
-      return true;
+      return IterationResult::converged;
+    if (interval > 0 && i >= interval)
+      return IterationResult::interrupted;
     // 'newton' takes Aitken-relaxed Picard steps until the update is
     // below 'Newton start' (far from the fixed point they are cheaper and
     // more robust than Newton steps, one G evaluation each) or until
@@ -314,7 +396,6 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
     last_dT = dT;
     x       = next;
   }
-  return false;
 }
 
 template <int dim>
@@ -394,6 +475,7 @@ Simulator<dim>::run()
     TimerOutput::Scope t(timer, "mesh: create");
     geometry.create_mesh(triangulation);
   }
+  adaptation.initialize();
   setup_dofs();
   set_initial_temperature();
 
@@ -414,12 +496,11 @@ Simulator<dim>::run()
     }
     Summary summary;
     summary.cycle             = cycle;
-    summary.n_active_cells    = triangulation.n_global_active_cells();
-    summary.n_dofs            = dof_handler.n_dofs();
     summary.initial_condition = initial_condition;
-    pcout << "Cycle " << cycle << ": " << summary.n_active_cells << " cells, "
-          << summary.n_dofs << " DoFs per field (" << initial_condition << ")"
-          << std::endl;
+    n_adaptations             = 0;
+    pcout << "Cycle " << cycle << ": " << triangulation.n_global_active_cells()
+          << " cells, " << dof_handler.n_dofs() << " DoFs per field ("
+          << initial_condition << ")" << std::endl;
 
     // Continuation (first cycle only): each stage starts from the state
     // of the one before; only the last one is converged to the full
@@ -451,6 +532,9 @@ Simulator<dim>::run()
         temperature = temperature_new;
     }
     summary.picard_iterations = total_iterations;
+    summary.n_active_cells    = triangulation.n_global_active_cells();
+    summary.n_dofs            = dof_handler.n_dofs();
+    summary.mesh_adaptations  = n_adaptations;
     if (cycle == 0)
       summary.initial_condition += continuation_description();
 

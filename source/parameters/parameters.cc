@@ -140,8 +140,61 @@ MeshParameters::declare_parameters(ParameterHandler &prm)
                     "1",
                     Patterns::Integer(1, 12),
                     "Refinement cycles: the problem is solved, the mesh "
-                    "refined uniformly, the solution transferred as the "
-                    "initial guess, and solved again [-].");
+                    "refined ('Refinement between cycles'), the solution "
+                    "transferred as the initial guess, and solved again; "
+                    "convergence.txt tabulates the cycles [-].");
+  prm.declare_entry("Refinement between cycles",
+                    "global",
+                    Patterns::Selection("global|kelly"),
+                    "'global': every cell is refined once per cycle (the "
+                    "meshes are nested and uniformly finer, for "
+                    "convergence studies). 'kelly': the fraction 'Kelly "
+                    "refinement fraction' of the cells with the largest "
+                    "Kelly indicators of T and psi (each normalised by "
+                    "its l2 norm, then added) is refined.");
+  prm.declare_entry("Kelly refinement fraction",
+                    "0.3",
+                    Patterns::Double(0, 1),
+                    "Fraction of the cells refined per cycle under "
+                    "'Refinement between cycles = kelly' [-].");
+  prm.declare_entry("Interface refinement",
+                    "0",
+                    Patterns::Integer(0, 8),
+                    "Levels by which the cells at the metal-insulator "
+                    "interface are refined beyond the rest of the mesh: "
+                    "cells whose temperature range meets the transition "
+                    "(T = T_MIT, or T_MIT +- w_T/2 for the smooth law), "
+                    "plus 'Interface band' layers of neighbours. The mesh "
+                    "follows the interface during the staggered iteration "
+                    "(cells the interface has left are coarsened back). "
+                    "0 switches interface adaptation off [-].");
+  prm.declare_entry("Interface band",
+                    "1",
+                    Patterns::Integer(0, 10),
+                    "Layers of neighbouring cells (sharing a vertex) refined "
+                    "together with the cells at the interface, so that the "
+                    "interface can move without leaving the fine "
+                    "region [-].");
+  prm.declare_entry("Adaptation tolerance",
+                    "1e-3",
+                    Patterns::Double(0),
+                    "The mesh is adapted to the interface whenever the "
+                    "staggered iteration has reduced max|dT|/T0 below this "
+                    "value; the iteration then continues on the new mesh "
+                    "until the mesh no longer changes, and only then to "
+                    "'Solver/Picard tolerance' [-].");
+  prm.declare_entry("Adaptation interval",
+                    "0",
+                    Patterns::Integer(0),
+                    "If positive, the mesh is also adapted every this many "
+                    "outer steps, converged to the adaptation tolerance or "
+                    "not [-].");
+  prm.declare_entry("Maximum adaptations",
+                    "10",
+                    Patterns::Integer(0),
+                    "Mesh adaptations per continuation stage; when "
+                    "reached, the iteration finishes on the last mesh and "
+                    "the log says so [-].");
   prm.leave_subsection();
 }
 
@@ -153,6 +206,15 @@ MeshParameters::parse_parameters(ParameterHandler &prm)
   initial_global_refinement = prm.get_integer("Initial global refinement");
   electrode_refinement      = prm.get_integer("Electrode refinement");
   number_of_cycles          = prm.get_integer("Number of cycles");
+  cycle_refinement          = prm.get("Refinement between cycles") == "kelly"
+                                  ? CycleRefinementType::kelly
+                                  : CycleRefinementType::global;
+  kelly_fraction            = prm.get_double("Kelly refinement fraction");
+  interface_refinement      = prm.get_integer("Interface refinement");
+  interface_band            = prm.get_integer("Interface band");
+  adaptation_tolerance      = prm.get_double("Adaptation tolerance");
+  adaptation_interval       = prm.get_integer("Adaptation interval");
+  max_adaptations           = prm.get_integer("Maximum adaptations");
   prm.leave_subsection();
 }
 

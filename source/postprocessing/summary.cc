@@ -50,6 +50,7 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
       energy_balance_direct_relative_error,
       false);
   num("picard_iterations", picard_iterations, false);
+  num("mesh_adaptations", mesh_adaptations, false);
   out << pad << "  \"converged\": " << (converged ? "true" : "false") << ",\n";
   out << pad << "  \"initial_condition\": \"" << initial_condition << "\",\n";
   out << pad << "  \"verification\": {";
@@ -164,6 +165,42 @@ write_convergence_table(const std::string          &filename,
       << " DoFs per field) and observed rates in h ~ dofs^(-1/" << dim
       << ").\n";
   errors.write_text(out, TableHandler::org_mode_table);
+
+  // With a benchmark, the errors against its analytic solution (the
+  // verification entries named *error*), every cycle, with rates.
+  std::vector<std::string> keys;
+  for (const auto &[key, v] : finest.verification)
+    if (key.find("error") != std::string::npos &&
+        std::all_of(cycles.begin(),
+                    cycles.end(),
+                    [&k = key](const Summary &s)
+                    { return s.verification.count(k) > 0; }))
+      keys.push_back(key);
+  if (keys.empty())
+    return;
+  ConvergenceTable exact;
+  for (const Summary &s : cycles)
+  {
+    exact.add_value("cycle", s.cycle);
+    exact.add_value("dofs", s.n_dofs);
+    for (const std::string &key : keys)
+    {
+      exact.add_value(key, s.verification.at(key));
+      exact.set_scientific(key, true);
+      exact.set_precision(key, 3);
+    }
+  }
+  for (const std::string &key : keys)
+    if (std::all_of(cycles.begin(),
+                    cycles.end(),
+                    [&key](const Summary &s)
+                    { return s.verification.at(key) > 0; }))
+      exact.evaluate_convergence_rates(
+          key, "dofs", ConvergenceTable::reduction_rate_log2, dim);
+  out << "\n# Errors against the analytic solution and observed rates in h ~ "
+         "dofs^(-1/"
+      << dim << ").\n";
+  exact.write_text(out, TableHandler::org_mode_table);
 }
 
 template <int dim>

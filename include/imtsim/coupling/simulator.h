@@ -12,6 +12,7 @@
 #include <imtsim/electric/electric_problem.h>
 #include <imtsim/materials/phase_quadrature.h>
 #include <imtsim/mesh/geometry.h>
+#include <imtsim/mesh/mesh_adaptation.h>
 #include <imtsim/postprocessing/field_output.h>
 #include <imtsim/postprocessing/summary.h>
 #include <imtsim/thermal/thermal_problem.h>
@@ -59,8 +60,23 @@ private:
   setup_dofs();
   void
   set_initial_temperature();
+  /** Refine the mesh for the next cycle and transfer the temperature. */
   void
   refine_and_transfer();
+  /**
+   * Adapt the mesh to the interface of temperature_new and transfer it
+   * into temperature. Returns false (and leaves everything as it was) if
+   * the mesh would not change.
+   */
+  bool
+  adapt_to_interface();
+  /**
+   * Execute the flagged refinement and coarsening, transfer @p field (the
+   * base levels travel along) and set up the new DoFs; the transferred
+   * field, with its boundary values, becomes the temperature.
+   */
+  void
+  execute_and_transfer(const VectorType &field);
   /** One step of a continuation: drive fraction and transition width. */
   struct Stage
   {
@@ -82,10 +98,33 @@ private:
 
   /**
    * The staggered iteration, until max|dT|/T0 < @p tolerance with no
-   * phase change; returns true if converged.
+   * phase change; returns true if converged. With interface refinement,
+   * the mesh is adapted to the interface whenever the iteration reaches
+   * 'Mesh/Adaptation tolerance' (or every 'Adaptation interval' steps)
+   * until it no longer changes.
    */
   bool
   solve_coupled(Summary &summary, const double tolerance);
+
+  /** How a run of iterate() ended. */
+  enum class IterationResult
+  {
+    converged,   ///< below the tolerance, no phase change
+    interrupted, ///< after @p interval steps, for an adaptation
+    exhausted    ///< 'Solver/Maximum Picard iterations' reached
+  };
+
+  /**
+   * The staggered iteration on the current mesh, from temperature, until
+   * max|dT|/T0 < @p tolerance with no phase change, or for at most
+   * @p interval steps (0: no limit). @p steps counts the outer steps of the
+   * continuation stage across meshes.
+   */
+  IterationResult
+  iterate(const double   tolerance,
+          const unsigned interval,
+          unsigned int  &steps,
+          const unsigned cycle);
   void
   evaluate_verification(Summary &summary) const;
 
@@ -103,12 +142,15 @@ private:
   PhaseQuadrature<dim>                      quadrature;
   ElectricProblem<dim>                      electric;
   ThermalProblem<dim>                       thermal;
+  MeshAdaptation<dim>                       adaptation;
   SummaryEvaluator<dim>                     evaluator;
   FieldOutput<dim>                          field_output;
 
   /** Temperature of the last iterate (ghosted) and its successor. */
   VectorType  temperature, temperature_new;
   std::string initial_condition;
+  /** Mesh adaptations to the interface in the current cycle. */
+  unsigned int n_adaptations = 0;
 };
 } // namespace imtsim
 

@@ -58,13 +58,28 @@ struct GeometryParameters
   parse_parameters(ParameterHandler &prm);
 };
 
+/** How the mesh is refined from one refinement cycle to the next. */
+enum class CycleRefinementType
+{
+  global, ///< every cell once
+  kelly   ///< the cells with the largest Kelly indicators of T and psi
+};
+
 /** Subsection "Mesh". */
 struct MeshParameters
 {
-  unsigned int cells_across_thickness; ///< coarse cells along h
-  unsigned int initial_global_refinement;
-  unsigned int electrode_refinement; ///< extra levels at the electrodes
-  unsigned int number_of_cycles;     ///< uniform refinement cycles
+  unsigned int        cells_across_thickness; ///< coarse cells along h
+  unsigned int        initial_global_refinement;
+  unsigned int        electrode_refinement; ///< extra levels at the electrodes
+  unsigned int        number_of_cycles;     ///< refinement cycles
+  CycleRefinementType cycle_refinement;
+  double              kelly_fraction; ///< of the cells, refined per cycle
+  /** Levels added to the cells at the interface; 0: no adaptation. */
+  unsigned int interface_refinement;
+  unsigned int interface_band;       ///< layers of neighbours refined with them
+  double       adaptation_tolerance; ///< max|dT|/T0 at which to adapt
+  unsigned int adaptation_interval;  ///< also adapt every k steps (0: no)
+  unsigned int max_adaptations;      ///< per continuation stage
 
   static void
   declare_parameters(ParameterHandler &prm);

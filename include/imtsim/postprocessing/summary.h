@@ -35,6 +35,7 @@ struct Summary
   double       energy_balance_relative_error        = 0;
   double       energy_balance_direct_relative_error = 0;
   unsigned int picard_iterations                    = 0;
+  unsigned int mesh_adaptations                     = 0;
   bool         converged                            = false;
   double       wall_time_s                          = 0;
   std::string  initial_condition;

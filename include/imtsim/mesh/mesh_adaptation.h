@@ -1,0 +1,107 @@
+#ifndef imtsim_mesh_mesh_adaptation_h
+#define imtsim_mesh_mesh_adaptation_h
+
+#include <deal.II/distributed/cell_data_transfer.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/lac/vector.h>
+
+#include <imtsim/materials/phase_law.h>
+#include <imtsim/materials/phase_quadrature.h>
+#include <imtsim/parameters/parameters.h>
+
+#include <memory>
+
+namespace imtsim
+{
+/**
+ * Decides which cells to refine and coarsen: the interface-following
+ * adaptation inside the staggered iteration, and the refinement between
+ * cycles.
+ *
+ * Every active cell carries a base level: the level it would have without
+ * the interface (initial mesh, electrode refinement, refinement cycles).
+ * The cells at the interface, i.e. those whose nodal temperature range
+ * meets [T_MIT - w_T/2, T_MIT + w_T/2], and 'Interface band' layers of
+ * neighbours around them are refined to base level + 'Interface
+ * refinement'; the other cells finer than their base level, which the
+ * interface has left, are coarsened. The base levels travel with the
+ * cells through refinement, coarsening and repartitioning
+ * (parallel::distributed::CellDataTransfer), so the adaptation reaches a
+ * fixed point: once the interface stays inside the refined band, the mesh
+ * no longer changes.
+ */
+template <int dim> class MeshAdaptation
+{
+public:
+  MeshAdaptation(const MeshParameters                      &parameters,
+                 const PhaseLaw                            &law,
+                 parallel::distributed::Triangulation<dim> &triangulation);
+
+  /** Take the levels of the current mesh as the base levels. */
+  void
+  initialize();
+
+  /** Interface adaptation requested at all? */
+  bool
+  enabled() const
+  {
+    return parameters.interface_refinement > 0;
+  }
+
+  /**
+   * Flag the cells for the interface given by the (ghosted) temperature
+   * @p temperature and call prepare_coarsening_and_refinement(). Returns
+   * the number of flagged cells over all ranks.
+   */
+  unsigned long long
+  flag_interface(const DoFHandler<dim> &dof_handler,
+                 const VectorType      &temperature);
+
+  /**
+   * Flag the cells for the next refinement cycle ('Refinement between
+   * cycles') and raise their base level; @p temperature and @p potential
+   * (ghosted) feed the Kelly indicator.
+   */
+  void
+  flag_cycle(const DoFHandler<dim> &dof_handler,
+             const VectorType      &temperature,
+             const VectorType      &potential);
+
+  /** Call after the triangulation's prepare_coarsening_and_refinement(). */
+  void
+  prepare_for_coarsening_and_refinement();
+
+  /** Call after the triangulation's execute_coarsening_and_refinement(). */
+  void
+  unpack();
+
+  /**
+   * Number of cells (over all ranks) at the interface or in its band, as
+   * found by the last flag_interface().
+   */
+  unsigned long long
+  n_band_cells() const
+  {
+    return band_cells;
+  }
+
+private:
+  /** Per active cell: at the interface or within the band of one. */
+  std::vector<bool>
+  interface_band(const DoFHandler<dim> &dof_handler,
+                 const VectorType      &temperature) const;
+
+  const MeshParameters                      &parameters;
+  const PhaseLaw                            &law;
+  parallel::distributed::Triangulation<dim> &triangulation;
+  /** Base level per active cell (indexed by active_cell_index). */
+  Vector<float> base_level;
+  std::unique_ptr<
+      parallel::distributed::CellDataTransfer<dim, dim, Vector<float>>>
+                     transfer;
+  unsigned long long band_cells = 0;
+};
+} // namespace imtsim
+
+#endif
