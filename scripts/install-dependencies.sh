@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages imtsim needs, if any is missing.
+# Installs the Debian 12 packages imtsim needs, if any is missing: the
+# build and test tools, gmsh (the example mesh), ParaView with xvfb and
+# Mesa (scripts/render.py and its test, headless).
 set -euo pipefail
-packages=(libdeal.ii-dev numdiff cmake g++ make openmpi-bin perl)
+packages=(libdeal.ii-dev numdiff cmake g++ make openmpi-bin perl
+  gmsh paraview python3-paraview xvfb xauth libgl1-mesa-dri libglx-mesa0)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,4 +1,7 @@
+#include <deal.II/base/bounding_box.h>
 #include <deal.II/grid/grid_generator.h>
+#include <deal.II/grid/grid_in.h>
+#include <deal.II/grid/grid_tools.h>
 #include <deal.II/grid/tria_accessor.h>
 #include <deal.II/grid/tria_iterator.h>
 
@@ -6,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 namespace imtsim
 {
@@ -65,6 +70,124 @@ SampleGeometry<dim>::in_patch(const Point<dim>     &p,
 template <int dim>
 void
 SampleGeometry<dim>::create_mesh(
+    parallel::distributed::Triangulation<dim> &tria)
+{
+  if (parameters.mesh.mesh_file.empty())
+    create_box(tria);
+  else
+    read_mesh_file(tria);
+}
+
+template <int dim>
+void
+SampleGeometry<dim>::read_mesh_file(
+    parallel::distributed::Triangulation<dim> &tria)
+{
+  const std::string &file  = parameters.mesh.mesh_file;
+  const std::string  entry = "Mesh/Mesh file";
+  {
+    std::ifstream in(file);
+    if (!in)
+      throw InputError(entry, "cannot open the mesh file '" + file + "'.");
+    GridIn<dim> grid_in;
+    grid_in.attach_triangulation(tria);
+    try
+    {
+      grid_in.read_msh(in);
+    }
+    catch (const std::exception &e)
+    {
+      std::string what = e.what();
+      if (const auto *d = dynamic_cast<const ExceptionBase *>(&e))
+      {
+        std::ostringstream info;
+        d->print_info(info);
+        what = info.str();
+      }
+      throw InputError(entry,
+                       "cannot read '" + file + "' as a " +
+                           std::to_string(dim) + "D Gmsh mesh of " +
+                           (dim == 3 ? "hexahedra" : "quadrilaterals") + ": " +
+                           what);
+    }
+  }
+  if (tria.n_global_active_cells() == 0)
+    throw InputError(entry, "'" + file + "' holds no cells.");
+
+  // The bounding box gives L, W, h; the sample must start at the origin
+  // (the centre lines and the initial temperature refer to it).
+  const BoundingBox<dim> box =
+      GridTools::compute_bounding_box(static_cast<Triangulation<dim> &>(tria));
+  const Point<dim> lo = box.get_boundary_points().first;
+  const Point<dim> hi = box.get_boundary_points().second;
+  for (unsigned int d = 0; d < dim; ++d)
+    if (std::abs(lo[d]) > 1e-9 * (hi[d] - lo[d]))
+      throw InputError(entry,
+                       "the mesh's bounding box must start at the origin, "
+                       "but its minimum " +
+                           std::string(1, "xyz"[d == dim - 1 ? 2 : d]) +
+                           " is " + Utilities::to_string(lo[d]) +
+                           " m; shift the mesh.");
+  length = hi[0];
+  if (dim == 3)
+    width = hi[1];
+  thickness = hi[dim - 1];
+
+  // Map the physical tags to the boundary ids, in one pass over the
+  // boundary faces of the coarse mesh (every rank holds all of it).
+  const auto &m    = parameters.mesh;
+  const bool  swap = parameters.geometry.swap_electrodes;
+  const auto  in =
+      [](const std::vector<unsigned int> &list, const types::boundary_id id)
+  { return std::find(list.begin(), list.end(), id) != list.end(); };
+  double area[2] = {0, 0}, x_area[2] = {0, 0};
+  for (const auto &cell : tria.cell_iterators_on_level(0))
+    for (const auto &face : cell->face_iterators())
+      if (face->at_boundary())
+      {
+        const types::boundary_id tag = face->boundary_id();
+        types::boundary_id       id  = BoundaryIds::other;
+        if (in(m.drain_tags, tag) || in(m.source_tags, tag))
+        {
+          const bool drain = in(m.drain_tags, tag) != swap;
+          id               = drain ? BoundaryIds::drain : BoundaryIds::source;
+          area[drain ? 0 : 1] += face->measure();
+          x_area[drain ? 0 : 1] += face->measure() * face->center()[0];
+        }
+        else if (in(m.substrate_tags, tag))
+          id = BoundaryIds::substrate<dim>();
+        else if (in(m.top_tags, tag))
+          id = BoundaryIds::top<dim>();
+        face->set_boundary_id(id);
+      }
+  for (unsigned int e = 0; e < 2; ++e)
+    if (area[e] == 0)
+      throw InputError(
+          (e == 0) != swap ? "Mesh/Drain tags" : "Mesh/Source tags",
+          "no boundary face of '" + file + "' carries these physical tags.");
+  mesh_drain_end_x = x_area[0] / area[0] <= x_area[1] / area[1] ? 0. : length;
+  mesh_volume      = GridTools::volume(tria);
+
+  tria.refine_global(parameters.mesh.initial_global_refinement);
+  for (unsigned int r = 0; r < parameters.mesh.electrode_refinement; ++r)
+  {
+    for (const auto &cell : tria.active_cell_iterators())
+      if (cell->is_locally_owned())
+        for (const auto &face : cell->face_iterators())
+          if (face->at_boundary() &&
+              (face->boundary_id() == BoundaryIds::drain ||
+               face->boundary_id() == BoundaryIds::source))
+          {
+            cell->set_refine_flag();
+            break;
+          }
+    tria.execute_coarsening_and_refinement();
+  }
+}
+
+template <int dim>
+void
+SampleGeometry<dim>::create_box(
     parallel::distributed::Triangulation<dim> &tria) const
 {
   const double target = thickness / parameters.mesh.cells_across_thickness;
@@ -190,6 +313,8 @@ template <int dim>
 double
 SampleGeometry<dim>::drain_end_x() const
 {
+  if (!parameters.mesh.mesh_file.empty())
+    return mesh_drain_end_x;
   if (parameters.geometry.electrode_type == ElectrodeType::end_faces)
     return parameters.geometry.swap_electrodes ? length : 0.;
   const double cd = 0.5 * (drain_patch.x_min + drain_patch.x_max);
@@ -220,6 +345,8 @@ template <int dim>
 double
 SampleGeometry<dim>::volume() const
 {
+  if (!parameters.mesh.mesh_file.empty())
+    return dim == 2 ? mesh_volume * width : mesh_volume;
   return length * width * thickness;
 }
 

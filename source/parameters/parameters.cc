@@ -2,7 +2,9 @@
 
 #include <imtsim/parameters/parameters.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -189,6 +191,42 @@ MeshParameters::declare_parameters(ParameterHandler &prm)
                     "If positive, the mesh is also adapted every this many "
                     "outer steps, converged to the adaptation tolerance or "
                     "not [-].");
+  prm.declare_entry("Mesh file",
+                    "",
+                    Patterns::Anything(),
+                    "A Gmsh .msh file (format 2.2 or 4.1, ASCII) with the "
+                    "sample as hexahedra (quadrilaterals in 2D) to use "
+                    "instead of the box of 'Geometry'; a relative path is "
+                    "taken from the parameter file's directory. Its "
+                    "bounding box must start at the origin: L, W and h are "
+                    "its extents along x, y and z ('Geometry/Width' stays "
+                    "the out-of-plane width in 2D), the electrodes and the "
+                    "substrate are the boundary groups named by the '... "
+                    "tags' entries, all other boundary faces are adiabatic. "
+                    "'Electrode refinement' refines the cells touching an "
+                    "electrode; 'Coarse cells across thickness' and the "
+                    "'Geometry' electrode entries are not used.");
+  prm.declare_entry("Drain tags",
+                    "",
+                    Patterns::List(Patterns::Integer(0, 255), 0),
+                    "Physical tags of the mesh file's boundary groups that "
+                    "form the drain (psi = 0).");
+  prm.declare_entry("Source tags",
+                    "",
+                    Patterns::List(Patterns::Integer(0, 255), 0),
+                    "Physical tags that form the source (where I > 0 "
+                    "enters).");
+  prm.declare_entry("Substrate tags",
+                    "",
+                    Patterns::List(Patterns::Integer(0, 255), 0),
+                    "Physical tags bonded to the substrate (the boundary "
+                    "'substrate' of 'Thermal/Fixed temperature "
+                    "boundaries').");
+  prm.declare_entry("Top tags",
+                    "",
+                    Patterns::List(Patterns::Integer(0, 255), 0),
+                    "Physical tags of the boundary 'top' of 'Thermal/Fixed "
+                    "temperature boundaries' (optional).");
   prm.declare_entry("Maximum adaptations",
                     "10",
                     Patterns::Integer(0),
@@ -215,6 +253,18 @@ MeshParameters::parse_parameters(ParameterHandler &prm)
   adaptation_tolerance      = prm.get_double("Adaptation tolerance");
   adaptation_interval       = prm.get_integer("Adaptation interval");
   max_adaptations           = prm.get_integer("Maximum adaptations");
+  mesh_file                 = prm.get("Mesh file");
+  const auto tags           = [&](const std::string &entry)
+  {
+    std::vector<unsigned int> list;
+    for (const auto &t : Utilities::split_string_list(prm.get(entry)))
+      list.push_back(Utilities::string_to_int(t));
+    return list;
+  };
+  drain_tags     = tags("Drain tags");
+  source_tags    = tags("Source tags");
+  substrate_tags = tags("Substrate tags");
+  top_tags       = tags("Top tags");
   prm.leave_subsection();
 }
 
@@ -680,6 +730,51 @@ Parameters::check() const
       throw InputError("Geometry/Source/x min",
                        "the source patch overlaps the drain patch.");
   }
+  if (!mesh.mesh_file.empty())
+  {
+    if (mesh.drain_tags.empty())
+      throw InputError("Mesh/Drain tags",
+                       "a mesh file needs the physical tags of the drain.");
+    if (mesh.source_tags.empty())
+      throw InputError("Mesh/Source tags",
+                       "a mesh file needs the physical tags of the source.");
+    const std::vector<std::pair<std::string, std::vector<unsigned int>>> lists =
+        {{"Drain tags", mesh.drain_tags},
+         {"Source tags", mesh.source_tags},
+         {"Substrate tags", mesh.substrate_tags},
+         {"Top tags", mesh.top_tags}};
+    for (unsigned int a = 0; a < lists.size(); ++a)
+      for (unsigned int b = 0; b < a; ++b)
+        for (const unsigned int t : lists[a].second)
+          if (std::count(lists[b].second.begin(), lists[b].second.end(), t))
+            throw InputError("Mesh/" + lists[a].first,
+                             "tag " + std::to_string(t) + " is also in 'Mesh/" +
+                                 lists[b].first + "'.");
+    for (const auto &b : thermal.fixed_temperature_boundaries)
+      if (b != "substrate" && b != "top")
+        throw InputError("Thermal/Fixed temperature boundaries",
+                         "with a mesh file only 'substrate' and 'top' "
+                         "(the groups of 'Mesh/Substrate tags' and 'Mesh/Top "
+                         "tags') exist, not '" +
+                             b + "'.");
+    for (const auto &[name, list] :
+         {std::make_pair(std::string("substrate"), mesh.substrate_tags),
+          std::make_pair(std::string("top"), mesh.top_tags)})
+      if (list.empty() &&
+          std::count(thermal.fixed_temperature_boundaries.begin(),
+                     thermal.fixed_temperature_boundaries.end(),
+                     name))
+        throw InputError("Mesh/" +
+                             std::string(name == "top" ? "Top" : "Substrate") +
+                             " tags",
+                         "'" + name +
+                             "' is held at T0 ('Thermal/Fixed temperature "
+                             "boundaries') but no tag forms it.");
+    if (verification.benchmark != BenchmarkType::none)
+      throw InputError("Verification/Benchmark",
+                       "the slab benchmarks use the built-in box, not "
+                       "'Mesh/Mesh file'.");
+  }
   if (verification.benchmark != BenchmarkType::none &&
       geometry.electrode_type != ElectrodeType::end_faces)
     throw InputError("Verification/Benchmark",
@@ -737,6 +832,11 @@ read_parameters(const std::string              &filename,
       prm.leave_subsection();
   }
   parameters.parse_parameters(prm);
+  // A relative mesh file is found next to the parameter file.
+  std::string &mesh_file = parameters.mesh.mesh_file;
+  if (!mesh_file.empty() && std::filesystem::path(mesh_file).is_relative())
+    mesh_file =
+        (std::filesystem::path(filename).parent_path() / mesh_file).string();
   parameters.check();
 }
 } // namespace imtsim

@@ -227,8 +227,14 @@ SummaryEvaluator<dim>::sample(const DoFHandler<dim>         &dof_handler,
     p[dim - 1] = std::clamp(p[dim - 1], eps, geometry.thickness - eps);
   }
   Utilities::MPI::RemotePointEvaluation<dim> cache;
-  return VectorTools::point_values<1>(
+  std::vector<double> values = VectorTools::point_values<1>(
       MappingQ1<dim>(), dof_handler, temperature, inside, cache);
+  // A point outside the sample (a notch of a mesh file across the centre
+  // line) counts as insulating: the metal extents stop there.
+  for (unsigned int i = 0; i < values.size(); ++i)
+    if (!cache.point_found(i))
+      values[i] = -std::numeric_limits<double>::infinity();
+  return values;
 }
 
 namespace

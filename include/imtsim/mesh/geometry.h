@@ -38,6 +38,8 @@ top()
 }
 constexpr types::boundary_id drain  = 10; ///< psi = 0
 constexpr types::boundary_id source = 11; ///< psi = V, I > 0 enters here
+/** Faces of a mesh file in none of the tag lists: adiabatic, insulated. */
+constexpr types::boundary_id other = 20;
 } // namespace BoundaryIds
 
 /**
@@ -51,11 +53,13 @@ public:
   explicit SampleGeometry(const Parameters &parameters);
 
   /**
-   * Create the coarse mesh, tag the boundaries, refine globally and at the
-   * electrodes. Throws InputError if an electrode covers no mesh face.
+   * Create the coarse mesh (the box, or the 'Mesh/Mesh file'), tag the
+   * boundaries, refine globally and at the electrodes. Throws InputError
+   * if an electrode covers no mesh face. For a mesh file, L, W (3D) and h
+   * become the extents of its bounding box.
    */
   void
-  create_mesh(parallel::distributed::Triangulation<dim> &tria) const;
+  create_mesh(parallel::distributed::Triangulation<dim> &tria);
 
   /** Boundary ids held at T0. */
   std::vector<types::boundary_id>
@@ -80,6 +84,14 @@ public:
   double length, width, thickness;
 
 private:
+  /** The box with grid lines on the patch edges. */
+  void
+  create_box(parallel::distributed::Triangulation<dim> &tria) const;
+
+  /** Read the mesh file and map its physical tags to boundary ids. */
+  void
+  read_mesh_file(parallel::distributed::Triangulation<dim> &tria);
+
   /** Grid line positions along one axis, including the patch edges. */
   std::vector<double>
   step_sizes(const double        extent,
@@ -94,6 +106,8 @@ private:
 
   const Parameters &parameters;
   ElectrodePatch    drain_patch, source_patch;
+  /** For a mesh file: its volume and the end nearer the drain. */
+  double mesh_volume = 0, mesh_drain_end_x = 0;
 };
 } // namespace imtsim
 

@@ -80,6 +80,10 @@ struct MeshParameters
   double       adaptation_tolerance; ///< max|dT|/T0 at which to adapt
   unsigned int adaptation_interval;  ///< also adapt every k steps (0: no)
   unsigned int max_adaptations;      ///< per continuation stage
+  /** Gmsh .msh file (resolved against the prm's directory); "" = box. */
+  std::string mesh_file;
+  /** Physical tags of the mesh file's boundary groups. */
+  std::vector<unsigned int> drain_tags, source_tags, substrate_tags, top_tags;
 
   static void
   declare_parameters(ParameterHandler &prm);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# ParaView reads what imtsim writes: run the Gmsh example at 2 mA (a few
+# seconds), then open solution.pvd with ParaView's own Python, check the
+# field names and ranges against summary.json (scripts/render.py --check)
+# and render the top-face and section PNGs headless under Xvfb.
+set -euo pipefail
+exe="$1"
+source_dir="$2"
+work="$3"
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+sed -e 's|set Write fields = false|set Write fields = true|' \
+    -e "s|../prm/meshes|$source_dir/prm/meshes|" \
+    "$source_dir/tests/gmsh_notched.prm" > run.prm
+"$exe" run.prm > log.txt
+# A private X server (Xvfb); wait until it accepts connections.
+display=$((100 + $$ % 400))
+Xvfb ":$display" -screen 0 1600x1200x24 -nolisten tcp > xvfb.log 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true' EXIT
+for i in $(seq 1 100); do
+  [ -S "/tmp/.X11-unix/X$display" ] && break
+  sleep 0.2
+done
+DISPLAY=":$display" pvpython "$source_dir/scripts/render.py" results --check
+for png in results/render_top.png results/render_section.png; do
+  size=$(stat -c %s "$png")
+  echo "$png: $size bytes"
+  [ "$size" -gt 10000 ]
+done
