@@ -141,14 +141,17 @@ Simulator<dim>::adapt_to_interface()
   const unsigned int checksum = triangulation.get_checksum();
   const VectorType   field(temperature_new);
   execute_and_transfer(field);
+  // p4est's checksum is only valid on rank 0.
+  const bool changed = Utilities::MPI::broadcast(
+      comm, triangulation.get_checksum() != checksum, 0);
+  if (!changed)
+    return false;
   ++n_adaptations;
   pcout << "  Mesh adapted to the interface (" << adaptation.n_band_cells()
         << " cells at it or in its band, " << n_flagged
         << " flagged): " << triangulation.n_global_active_cells() << " cells, "
         << dof_handler.n_dofs() << " DoFs per field" << std::endl;
-  // p4est's checksum is only valid on rank 0.
-  return Utilities::MPI::broadcast(
-      comm, triangulation.get_checksum() != checksum, 0);
+  return true;
 }
 template <int dim>
 std::vector<typename Simulator<dim>::Stage>

@@ -65,8 +65,9 @@ private:
   refine_and_transfer();
   /**
    * Adapt the mesh to the interface of temperature_new and transfer it
-   * into temperature. Returns false (and leaves everything as it was) if
-   * the mesh would not change.
+   * into temperature. Returns false if the mesh did not change (nothing
+   * flagged, or p4est's 2:1 balance undid the flagged changes); only real
+   * changes count in the summary's mesh_adaptations.
    */
   bool
   adapt_to_interface();
