@@ -51,7 +51,6 @@ def prm_value(directory, subsection, entry):
 def check(directory, reader, summary):
     errors = []
     point = reader.PointData
-    cell = point
     for name in POINT_FIELDS + CELL_FIELDS:
         if name not in point.keys():
             errors.append("field '%s' missing" % name)
@@ -77,7 +76,7 @@ def check(directory, reader, summary):
     if m_min < -1e-12 or m_max > 1 + 1e-12:
         errors.append("metal indicator outside [0, 1]: [%g, %g]"
                       % (m_min, m_max))
-    f_min, f_max = cell["metal_fraction_cell"].GetRange()
+    f_min, f_max = point["metal_fraction_cell"].GetRange()
     if f_min < -1e-12 or f_max > 1 + 1e-12:
         errors.append("metal_fraction_cell outside [0, 1]")
     if summary["metal_volume_fraction"] > 0 and m_max <= 0:

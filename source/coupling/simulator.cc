@@ -139,8 +139,7 @@ Simulator<dim>::adapt_to_interface()
   // p4est may undo coarsening that would break its 2:1 balance; compare
   // the forests to see whether anything changed.
   const unsigned int checksum = triangulation.get_checksum();
-  const VectorType   field(temperature_new);
-  execute_and_transfer(field);
+  execute_and_transfer(temperature_new);
   // p4est's checksum is only valid on rank 0.
   const bool changed = Utilities::MPI::broadcast(
       comm, triangulation.get_checksum() != checksum, 0);

@@ -14,6 +14,28 @@
 
 namespace imtsim
 {
+namespace
+{
+/**
+ * Refine @p n times the locally owned active cells for which @p touches
+ * (the cell touches an electrode) holds.
+ */
+template <int dim, typename Predicate>
+void
+refine_at_electrodes(parallel::distributed::Triangulation<dim> &tria,
+                     const unsigned int                         n,
+                     const Predicate                           &touches)
+{
+  for (unsigned int r = 0; r < n; ++r)
+  {
+    for (const auto &cell : tria.active_cell_iterators())
+      if (cell->is_locally_owned() && touches(cell))
+        cell->set_refine_flag();
+    tria.execute_coarsening_and_refinement();
+  }
+}
+} // namespace
+
 template <int dim>
 SampleGeometry<dim>::SampleGeometry(const Parameters &parameters)
     : length(parameters.geometry.length), width(parameters.geometry.width),
@@ -169,20 +191,17 @@ SampleGeometry<dim>::read_mesh_file(
   mesh_volume      = GridTools::volume(tria);
 
   tria.refine_global(parameters.mesh.initial_global_refinement);
-  for (unsigned int r = 0; r < parameters.mesh.electrode_refinement; ++r)
-  {
-    for (const auto &cell : tria.active_cell_iterators())
-      if (cell->is_locally_owned())
-        for (const auto &face : cell->face_iterators())
-          if (face->at_boundary() &&
-              (face->boundary_id() == BoundaryIds::drain ||
-               face->boundary_id() == BoundaryIds::source))
-          {
-            cell->set_refine_flag();
-            break;
-          }
-    tria.execute_coarsening_and_refinement();
-  }
+  refine_at_electrodes(tria,
+                       parameters.mesh.electrode_refinement,
+                       [](const auto &cell)
+                       {
+                         for (const auto &face : cell->face_iterators())
+                           if (face->at_boundary() &&
+                               (face->boundary_id() == BoundaryIds::drain ||
+                                face->boundary_id() == BoundaryIds::source))
+                             return true;
+                         return false;
+                       });
 }
 
 template <int dim>
@@ -267,23 +286,20 @@ SampleGeometry<dim>::create_box(
   // Refine where the current density is singular: around the pad edges,
   // i.e. on every cell touching a patch (including its rim).
   if (patches)
-    for (unsigned int r = 0; r < parameters.mesh.electrode_refinement; ++r)
-    {
-      for (const auto &cell : tria.active_cell_iterators())
-        if (cell->is_locally_owned())
-          for (const unsigned int v : cell->vertex_indices())
-          {
-            const Point<dim> &p = cell->vertex(v);
-            if (std::abs(p[dim - 1] - thickness) < tol &&
-                (in_patch(p, drain_patch, tol) ||
-                 in_patch(p, source_patch, tol)))
-            {
-              cell->set_refine_flag();
-              break;
-            }
-          }
-      tria.execute_coarsening_and_refinement();
-    }
+    refine_at_electrodes(tria,
+                         parameters.mesh.electrode_refinement,
+                         [&](const auto &cell)
+                         {
+                           for (const unsigned int v : cell->vertex_indices())
+                           {
+                             const Point<dim> &p = cell->vertex(v);
+                             if (std::abs(p[dim - 1] - thickness) < tol &&
+                                 (in_patch(p, drain_patch, tol) ||
+                                  in_patch(p, source_patch, tol)))
+                               return true;
+                           }
+                           return false;
+                         });
 }
 
 template <int dim>

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace imtsim
 {
@@ -256,10 +257,9 @@ MeshParameters::parse_parameters(ParameterHandler &prm)
   mesh_file                 = prm.get("Mesh file");
   const auto tags           = [&](const std::string &entry)
   {
-    std::vector<unsigned int> list;
-    for (const auto &t : Utilities::split_string_list(prm.get(entry)))
-      list.push_back(Utilities::string_to_int(t));
-    return list;
+    const std::vector<int> list =
+        Utilities::string_to_int(Utilities::split_string_list(prm.get(entry)));
+    return std::vector<unsigned int>(list.begin(), list.end());
   };
   drain_tags     = tags("Drain tags");
   source_tags    = tags("Source tags");
@@ -531,10 +531,8 @@ SolverParameters::parse_parameters(ParameterHandler &prm)
   newton_start          = prm.get_double("Newton start");
   max_krylov_iterations = prm.get_integer("Maximum Krylov iterations");
   linear_tolerance      = prm.get_double("Linear solver tolerance");
-  width_continuation.clear();
-  for (const auto &w :
-       Utilities::split_string_list(prm.get("Width continuation")))
-    width_continuation.push_back(Utilities::string_to_double(w));
+  width_continuation    = Utilities::string_to_double(
+      Utilities::split_string_list(prm.get("Width continuation")));
   continuation_tolerance = prm.get_double("Continuation tolerance");
   prm.leave_subsection();
 }
@@ -757,17 +755,15 @@ Parameters::check() const
                          "(the groups of 'Mesh/Substrate tags' and 'Mesh/Top "
                          "tags') exist, not '" +
                              b + "'.");
-    for (const auto &[name, list] :
-         {std::make_pair(std::string("substrate"), mesh.substrate_tags),
-          std::make_pair(std::string("top"), mesh.top_tags)})
+    for (const auto &[name, entry, list] :
+         {std::make_tuple("substrate", "Substrate tags", mesh.substrate_tags),
+          std::make_tuple("top", "Top tags", mesh.top_tags)})
       if (list.empty() &&
           std::count(thermal.fixed_temperature_boundaries.begin(),
                      thermal.fixed_temperature_boundaries.end(),
                      name))
-        throw InputError("Mesh/" +
-                             std::string(name == "top" ? "Top" : "Substrate") +
-                             " tags",
-                         "'" + name +
+        throw InputError(std::string("Mesh/") + entry,
+                         std::string("'") + name +
                              "' is held at T0 ('Thermal/Fixed temperature "
                              "boundaries') but no tag forms it.");
     if (verification.benchmark != BenchmarkType::none)

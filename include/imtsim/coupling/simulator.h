@@ -74,7 +74,9 @@ private:
   /**
    * Execute the flagged refinement and coarsening, transfer @p field (the
    * base levels travel along) and set up the new DoFs; the transferred
-   * field, with its boundary values, becomes the temperature.
+   * field, with its boundary values, becomes the temperature. @p field is
+   * read while the mesh changes, before the vectors are set up anew, so it
+   * may be one of them (temperature, temperature_new).
    */
   void
   execute_and_transfer(const VectorType &field);
