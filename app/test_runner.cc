@@ -54,8 +54,21 @@ main(int argc, char **argv)
           return;
         for (const auto &s : summaries)
         {
-          std::cout << "cycle " << s.cycle << ": " << s.n_active_cells
-                    << " cells, " << s.n_dofs << " dofs per field" << std::endl;
+          if (s.sweep.step >= 0)
+          {
+            // Arclength steps land wherever the corrector converges: their
+            // control value is a result, printed like the others.
+            std::cout << "step " << s.sweep.step << " (polarity "
+                      << (s.sweep.polarity > 0 ? "+" : "-") << ", "
+                      << s.sweep.direction << ", " << s.sweep.stability
+                      << "): " << s.n_active_cells << " cells, " << s.n_dofs
+                      << " dofs per field" << std::endl;
+            value("source voltage [V]", s.sweep.source_voltage_V);
+          }
+          else
+            std::cout << "cycle " << s.cycle << ": " << s.n_active_cells
+                      << " cells, " << s.n_dofs << " dofs per field"
+                      << std::endl;
           const double T0 = 300; // all tests use T0 = 300 K
           value("voltage [V]", s.voltage_V);
           value("current [mA]", 1e3 * s.current_A);
@@ -102,6 +115,21 @@ main(int argc, char **argv)
                       << " at j0/j_cr = "
                       << std::round(100 * v.at("j0_over_j_cr")) / 100
                       << std::endl;
+        }
+        // A sweep's CSV has a header and one row per step.
+        if (!summaries.empty() && summaries[0].sweep.step >= 0)
+        {
+          std::ifstream csv("results/sweep.csv");
+          AssertThrow(csv,
+                      dealii::ExcMessage("results/sweep.csv was not written"));
+          std::string  line;
+          unsigned int rows = 0;
+          std::getline(csv, line);
+          std::cout << "sweep.csv columns: " << line << std::endl;
+          while (std::getline(csv, line))
+            ++rows;
+          check("sweep.csv has one row per step", rows == summaries.size());
+          return;
         }
         // The refinement-cycle table, for runs with several cycles (the
         // tests write into 'results').

@@ -4,7 +4,8 @@
 # Mesa (scripts/render.py and its test, headless).
 set -euo pipefail
 packages=(libdeal.ii-dev numdiff cmake g++ make openmpi-bin perl
-  gmsh paraview python3-paraview xvfb xauth libgl1-mesa-dri libglx-mesa0)
+  gmsh paraview python3-paraview xvfb xauth libgl1-mesa-dri libglx-mesa0
+  python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -10,7 +10,6 @@ namespace imtsim
 {
 namespace
 {
-using VectorType = NewtonKrylov::VectorType;
 
 /**
  * v -> (I - G'(x)) v by the forward difference
@@ -18,13 +17,15 @@ using VectorType = NewtonKrylov::VectorType;
  * largest entry: far above the round-off of the inner solves (relative
  * residual 1e-12), far below any physical temperature scale.
  */
-class FixedPointJacobian
+template <typename VectorType> class FixedPointJacobian
 {
 public:
-  FixedPointJacobian(const NewtonKrylov::Map &G,
-                     const VectorType        &x,
-                     const VectorType        &g,
-                     unsigned int            &evaluations)
+  using Map = typename NewtonKrylov<VectorType>::Map;
+
+  FixedPointJacobian(const Map        &G,
+                     const VectorType &x,
+                     const VectorType &g,
+                     unsigned int     &evaluations)
       : G(G), x(x), g(g), scale(1e-7 * std::max(1., x.linfty_norm())),
         evaluations(evaluations)
   {
@@ -50,24 +51,27 @@ public:
   }
 
 private:
-  const NewtonKrylov::Map &G;
-  const VectorType        &x, &g;
-  const double             scale;
-  unsigned int            &evaluations;
+  const Map        &G;
+  const VectorType &x, &g;
+  const double      scale;
+  unsigned int     &evaluations;
 };
 } // namespace
 
-NewtonKrylov::NewtonKrylov(const double forcing, const unsigned int max_krylov)
+template <typename VectorType>
+NewtonKrylov<VectorType>::NewtonKrylov(const double       forcing,
+                                       const unsigned int max_krylov)
     : forcing(forcing), max_krylov(max_krylov)
 {
 }
 
-NewtonKrylov::StepInfo
-NewtonKrylov::step(const Map        &G,
-                   const VectorType &x,
-                   const VectorType &g,
-                   VectorType       &next,
-                   VectorType       &g_next) const
+template <typename VectorType>
+typename NewtonKrylov<VectorType>::StepInfo
+NewtonKrylov<VectorType>::step(const Map        &G,
+                               const VectorType &x,
+                               const VectorType &g,
+                               VectorType       &next,
+                               VectorType       &g_next) const
 {
   StepInfo   info;
   VectorType f(g);
@@ -77,10 +81,11 @@ NewtonKrylov::step(const Map        &G,
   VectorType d(f);
   d = 0; // GMRES from zero: its first iterate is a multiple of F
   {
-    FixedPointJacobian      jacobian(G, x, g, info.evaluations);
+    FixedPointJacobian<VectorType> jacobian(G, x, g, info.evaluations);
     SolverControl           control(max_krylov, forcing * f_norm, false, false);
     SolverGMRES<VectorType> gmres(
-        control, SolverGMRES<VectorType>::AdditionalData(max_krylov + 2));
+        control,
+        typename SolverGMRES<VectorType>::AdditionalData(max_krylov + 2));
     try
     {
       gmres.solve(jacobian, d, f, PreconditionIdentity());
@@ -112,4 +117,7 @@ NewtonKrylov::step(const Map        &G,
   }
   return info;
 }
+
+template class NewtonKrylov<TrilinosWrappers::MPI::Vector>;
+template class NewtonKrylov<TrilinosWrappers::MPI::BlockVector>;
 } // namespace imtsim

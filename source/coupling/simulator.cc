@@ -109,6 +109,7 @@ Simulator<dim>::execute_and_transfer(const VectorType &field)
   adaptation.prepare_for_coarsening_and_refinement();
   transfer.prepare_for_coarsening_and_refinement(field);
   triangulation.execute_coarsening_and_refinement();
+  ++mesh_generation;
   adaptation.unpack();
   setup_dofs();
   VectorType owned(owned_dofs, comm);
@@ -154,23 +155,25 @@ Simulator<dim>::adapt_to_interface()
 }
 template <int dim>
 std::vector<typename Simulator<dim>::Stage>
-Simulator<dim>::continuation_stages(const unsigned int cycle) const
+Simulator<dim>::continuation_stages(const unsigned int cycle,
+                                    const double       target) const
 {
   const double final_width =
       parameters.material.phase_law == PhaseLawType::sharp
           ? 0.
           : parameters.material.transition_width;
   if (cycle > 0)
-    return {{1., final_width}};
+    return {{target, final_width}};
   const std::vector<double> &widths = parameters.solver.width_continuation;
   const unsigned int         n      = parameters.electric.ramp_steps;
   std::vector<Stage>         stages;
   for (unsigned int s = 1; s <= n; ++s)
-    stages.push_back({double(s) / n, widths.empty() ? final_width : widths[0]});
+    stages.push_back(
+        {target * s / n, widths.empty() ? final_width : widths[0]});
   for (unsigned int i = 1; i < widths.size(); ++i)
-    stages.push_back({1., widths[i]});
+    stages.push_back({target, widths[i]});
   if (!widths.empty())
-    stages.push_back({1., final_width});
+    stages.push_back({target, final_width});
   return stages;
 }
 
@@ -249,11 +252,12 @@ Simulator<dim>::iterate(const double   tolerance,
                         unsigned int  &steps,
                         const unsigned cycle)
 {
-  const double         T0 = parameters.thermal.substrate_temperature;
-  AndersonAcceleration anderson(parameters.solver.anderson_depth);
-  const NewtonKrylov   newton(parameters.solver.newton_forcing,
-                            parameters.solver.max_krylov_iterations);
-  double               beta = parameters.solver.relaxation;
+  const double                   T0 = parameters.thermal.substrate_temperature;
+  AndersonAcceleration           anderson(parameters.solver.anderson_depth);
+  const NewtonKrylov<VectorType> newton(
+      parameters.solver.newton_forcing,
+      parameters.solver.max_krylov_iterations);
+  double     beta = parameters.solver.relaxation;
   VectorType x(owned_dofs, comm), g(owned_dofs, comm), next(owned_dofs, comm),
       g_next(owned_dofs, comm), last_f(owned_dofs, comm);
   double       last_dT = std::numeric_limits<double>::max(), best_dT = last_dT;
@@ -278,9 +282,9 @@ Simulator<dim>::iterate(const double   tolerance,
     gy    = temperature_new;
   };
   // Newton's line search evaluates G at the iterate it returns.
-  bool                   evaluated = false, newton_step_taken = false;
-  bool                   aitken_history = false;
-  NewtonKrylov::StepInfo newton_step;
+  bool evaluated = false, newton_step_taken = false;
+  bool aitken_history = false;
+  NewtonKrylov<VectorType>::StepInfo newton_step;
 
   for (unsigned int i = 1;; ++i)
   {
@@ -289,17 +293,8 @@ Simulator<dim>::iterate(const double   tolerance,
     const unsigned int k = ++steps;
     if (!evaluated)
       evaluate(x, g);
-    evaluated            = false;
-    unsigned int changed = 0;
-    for (const auto &cell : dof_handler.active_cell_iterators())
-      if (cell->is_locally_owned())
-      {
-        const int c = quadrature.cell_class(cell);
-        if (c != previous_class[cell->active_cell_index()])
-          ++changed;
-        previous_class[cell->active_cell_index()] = c;
-      }
-    changed = Utilities::MPI::sum(changed, comm);
+    evaluated                  = false;
+    const unsigned int changed = count_phase_changes(previous_class);
 
     VectorType f(g);
     f -= x;
@@ -401,6 +396,23 @@ Simulator<dim>::iterate(const double   tolerance,
 }
 
 template <int dim>
+unsigned int
+Simulator<dim>::count_phase_changes(std::vector<int> &previous) const
+{
+  unsigned int changed = 0;
+  previous.resize(triangulation.n_active_cells(), 2);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      const int c = quadrature.cell_class(cell);
+      if (c != previous[cell->active_cell_index()])
+        ++changed;
+      previous[cell->active_cell_index()] = c;
+    }
+  return Utilities::MPI::sum(changed, comm);
+}
+
+template <int dim>
 void
 Simulator<dim>::evaluate_verification(Summary &summary) const
 {
@@ -466,13 +478,97 @@ Simulator<dim>::evaluate_verification(Summary &summary) const
 }
 
 template <int dim>
+double
+Simulator<dim>::target_drive() const
+{
+  return parameters.electric.control == ControlType::current
+             ? parameters.electric.current
+             : parameters.electric.voltage;
+}
+
+template <int dim>
+bool
+Simulator<dim>::solve_stages(const std::vector<Stage> &stages, Summary &summary)
+{
+  const bool   current = parameters.electric.control == ControlType::current;
+  unsigned int total_iterations = 0;
+  summary.converged             = true;
+  for (unsigned int s = 0; s < stages.size() && summary.converged; ++s)
+  {
+    const bool last = (s + 1 == stages.size());
+    electric.set_drive(stages[s].drive);
+    law.set_transition_width(stages[s].width);
+    if (stages.size() > 1)
+    {
+      pcout << " Stage " << s + 1 << "/" << stages.size() << ": "
+            << (current ? "I = " : "V_s = ") << std::scientific
+            << std::setprecision(4) << stages[s].drive
+            << (current ? " A, " : " V, ");
+      if (stages[s].width > 0)
+        pcout << "smooth law, w_T = " << std::fixed << std::setprecision(2)
+              << stages[s].width << " K" << std::endl;
+      else
+        pcout << "sharp law" << std::endl;
+    }
+    summary.converged =
+        solve_coupled(summary,
+                      last ? parameters.solver.picard_tolerance
+                           : parameters.solver.continuation_tolerance);
+    total_iterations += summary.picard_iterations;
+    if (!last)
+      temperature = temperature_new;
+  }
+  summary.picard_iterations = total_iterations;
+  return summary.converged;
+}
+
+template <int dim>
+void
+Simulator<dim>::postprocess(Summary &summary)
+{
+  TimerOutput::Scope t(timer, "postprocess");
+  summary.n_active_cells   = triangulation.n_global_active_cells();
+  summary.n_dofs           = dof_handler.n_dofs();
+  summary.mesh_adaptations = n_adaptations;
+  const HeatBalance balance =
+      thermal.heat_balance(temperature, electric.potential(), temperature_new);
+  summary.current_A                     = electric.current();
+  summary.voltage_V                     = electric.voltage();
+  summary.sweep.source_voltage_V        = electric.source_voltage();
+  summary.joule_power_W                 = balance.joule;
+  summary.peltier_power_W               = balance.peltier;
+  summary.heat_out_W                    = balance.out;
+  summary.heat_out_direct_W             = balance.out_direct;
+  summary.energy_balance_relative_error = balance.relative_error(balance.out);
+  summary.energy_balance_direct_relative_error =
+      balance.relative_error(balance.out_direct);
+  evaluator.evaluate(dof_handler, quadrature, temperature_new, summary);
+  evaluate_verification(summary);
+  summary.wall_time_s = wall_clock.wall_time();
+}
+
+template <int dim>
+void
+Simulator<dim>::report(const Summary &summary) const
+{
+  pcout << std::scientific << std::setprecision(6)
+        << "  V = " << summary.voltage_V << " V, I = " << summary.current_A
+        << " A, T_max = " << summary.temperature_max_K
+        << " K, metal fraction = " << summary.metal_volume_fraction
+        << "\n  P_Joule = " << summary.joule_power_W
+        << " W, P_Peltier = " << summary.peltier_power_W
+        << " W, Q_out = " << summary.heat_out_W << " W (balance error "
+        << std::setprecision(2) << summary.energy_balance_relative_error
+        << "; direct flux " << std::setprecision(6) << summary.heat_out_direct_W
+        << " W, error " << std::setprecision(2)
+        << summary.energy_balance_direct_relative_error << ")" << std::endl;
+}
+
+template <int dim>
 std::vector<Summary>
 Simulator<dim>::run()
 {
-  Timer                total;
-  std::vector<Summary> summaries;
-  const std::string    summary_file =
-      parameters.output.directory + "/summary.json";
+  wall_clock.restart();
   {
     TimerOutput::Scope t(timer, "mesh: create");
     geometry.create_mesh(triangulation);
@@ -487,7 +583,12 @@ Simulator<dim>::run()
         << (parameters.electric.control == ControlType::current ? "current"
                                                                 : "voltage")
         << " control" << std::endl;
+  if (parameters.sweep.enabled())
+    return run_sweep();
 
+  std::vector<Summary> summaries;
+  const std::string    summary_file =
+      parameters.output.directory + "/summary.json";
   for (unsigned int cycle = 0; cycle < parameters.mesh.number_of_cycles;
        ++cycle)
   {
@@ -507,56 +608,10 @@ Simulator<dim>::run()
     // Continuation (first cycle only): each stage starts from the state
     // of the one before; only the last one is converged to the full
     // tolerance.
-    const std::vector<Stage> stages           = continuation_stages(cycle);
-    unsigned int             total_iterations = 0;
-    summary.converged                         = true;
-    for (unsigned int s = 0; s < stages.size() && summary.converged; ++s)
-    {
-      const bool last = (s + 1 == stages.size());
-      electric.set_drive_fraction(stages[s].drive);
-      law.set_transition_width(stages[s].width);
-      if (stages.size() > 1)
-      {
-        pcout << " Stage " << s + 1 << "/" << stages.size() << ": drive x "
-              << std::fixed << std::setprecision(4) << stages[s].drive << ", ";
-        if (stages[s].width > 0)
-          pcout << "smooth law, w_T = " << std::setprecision(2)
-                << stages[s].width << " K" << std::endl;
-        else
-          pcout << "sharp law" << std::endl;
-      }
-      summary.converged =
-          solve_coupled(summary,
-                        last ? parameters.solver.picard_tolerance
-                             : parameters.solver.continuation_tolerance);
-      total_iterations += summary.picard_iterations;
-      if (!last)
-        temperature = temperature_new;
-    }
-    summary.picard_iterations = total_iterations;
-    summary.n_active_cells    = triangulation.n_global_active_cells();
-    summary.n_dofs            = dof_handler.n_dofs();
-    summary.mesh_adaptations  = n_adaptations;
+    solve_stages(continuation_stages(cycle, target_drive()), summary);
     if (cycle == 0)
       summary.initial_condition += continuation_description();
-
-    {
-      TimerOutput::Scope t(timer, "postprocess");
-      const HeatBalance  balance = thermal.heat_balance(
-          temperature, electric.potential(), temperature_new);
-      summary.current_A         = electric.current();
-      summary.voltage_V         = electric.voltage();
-      summary.joule_power_W     = balance.joule;
-      summary.peltier_power_W   = balance.peltier;
-      summary.heat_out_W        = balance.out;
-      summary.heat_out_direct_W = balance.out_direct;
-      summary.energy_balance_relative_error =
-          balance.relative_error(balance.out);
-      summary.energy_balance_direct_relative_error =
-          balance.relative_error(balance.out_direct);
-      evaluator.evaluate(dof_handler, quadrature, temperature_new, summary);
-      evaluate_verification(summary);
-    }
+    postprocess(summary);
     if (parameters.output.write_fields)
     {
       TimerOutput::Scope t(timer, "output: fields");
@@ -566,23 +621,11 @@ Simulator<dim>::run()
                          electric.potential(),
                          cycle);
     }
-    summary.wall_time_s = total.wall_time();
     summaries.push_back(summary);
     write_summary_file(summary_file, summaries);
     write_convergence_table(
         parameters.output.directory + "/convergence.txt", summaries, dim);
-
-    pcout << std::scientific << std::setprecision(6)
-          << "  V = " << summary.voltage_V << " V, I = " << summary.current_A
-          << " A, T_max = " << summary.temperature_max_K
-          << " K, metal fraction = " << summary.metal_volume_fraction
-          << "\n  P_Joule = " << summary.joule_power_W
-          << " W, P_Peltier = " << summary.peltier_power_W
-          << " W, Q_out = " << summary.heat_out_W << " W (balance error "
-          << std::setprecision(2) << summary.energy_balance_relative_error
-          << "; direct flux " << std::setprecision(6)
-          << summary.heat_out_direct_W << " W, error " << std::setprecision(2)
-          << summary.energy_balance_direct_relative_error << ")" << std::endl;
+    report(summary);
 
     if (!summary.converged)
     {

@@ -15,7 +15,10 @@ ElectricProblem<dim>::ElectricProblem(const Parameters      &parameters,
                                       TimerOutput           &timer)
     : parameters(parameters), dof_handler(dof_handler), quadrature(quadrature),
       timer(timer), law(quadrature.get_law()),
-      extrusion(dim == 2 ? parameters.geometry.width : 1.)
+      extrusion(dim == 2 ? parameters.geometry.width : 1.),
+      load_resistance(parameters.electric.control == ControlType::voltage
+                          ? parameters.electric.load_resistance
+                          : 0.)
 {
 }
 
@@ -136,10 +139,11 @@ ElectricProblem<dim>::solve(const VectorType &temperature)
       Utilities::MPI::sum(unit_current, dof_handler.get_communicator()) *
       extrusion;
 
-  const double scale =
-      drive_fraction * (parameters.electric.control == ControlType::current
-                            ? parameters.electric.current / unit_current
-                            : parameters.electric.voltage);
+  // Current control: V = I / G with the conductance G = unit_current.
+  // Voltage control: V_s = V + I R_L = V (1 + R_L G).
+  const double scale = parameters.electric.control == ControlType::current
+                           ? drive / unit_current
+                           : drive / (1 + load_resistance * unit_current);
   owned_psi *= scale;
   psi             = owned_psi;
   total_current   = unit_current * scale;

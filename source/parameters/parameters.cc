@@ -350,7 +350,19 @@ ElectricParameters::declare_parameters(ParameterHandler &prm)
   prm.declare_entry("Voltage",
                     "1",
                     Patterns::Double(),
-                    "psi(source) - psi(drain) [V] under voltage control.");
+                    "Source voltage V_s under voltage control [V]: with no "
+                    "load resistor it is psi(source) - psi(drain), with a "
+                    "load resistor R_L in series V_s = V + I R_L.");
+  prm.declare_entry(
+      "Load resistance",
+      "0",
+      Patterns::Double(0),
+      "Resistance R_L in series with the sample under voltage control "
+      "[Ohm]: the source drives V_s = V + I R_L, so the operating point is "
+      "where the load line crosses the sample's V-I curve. A load steeper "
+      "than the negative differential resistance makes the curve single "
+      "valued in V_s (the experimental way through the NDR); 0: the sample "
+      "is driven at V directly. Ignored under current control.");
   prm.declare_entry(
       "Ramp steps",
       "1",
@@ -369,11 +381,12 @@ void
 ElectricParameters::parse_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Electric");
-  control    = prm.get("Control") == "current" ? ControlType::current
-                                               : ControlType::voltage;
-  current    = prm.get_double("Current");
-  voltage    = prm.get_double("Voltage");
-  ramp_steps = prm.get_integer("Ramp steps");
+  control         = prm.get("Control") == "current" ? ControlType::current
+                                                    : ControlType::voltage;
+  current         = prm.get_double("Current");
+  voltage         = prm.get_double("Voltage");
+  load_resistance = prm.get_double("Load resistance");
+  ramp_steps      = prm.get_integer("Ramp steps");
   prm.leave_subsection();
 }
 
@@ -596,6 +609,130 @@ VerificationParameters::parse_parameters(ParameterHandler &prm)
 }
 
 void
+SweepParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Sweep");
+  prm.declare_entry(
+      "Values",
+      "",
+      Patterns::List(Patterns::Double()),
+      "Control values of an I-V sweep, in order: currents [A] under "
+      "'Electric/Control = current', source voltages [V] under voltage "
+      "control. Each step starts from the converged state (and mesh) of the "
+      "one before; the first is reached from the initial temperature as a "
+      "single run would ('Electric/Ramp steps', 'Solver/Width "
+      "continuation'). Empty (and 'Range' empty): no sweep, the run solves "
+      "at 'Electric/Current' or 'Electric/Voltage'. A sweep writes "
+      "sweep.csv (one row per step) and, with 'Output/Write fields', the "
+      "fields of every step as the time series sweep.pvd.");
+  prm.declare_entry("Range",
+                    "",
+                    Patterns::List(Patterns::Double(), 0, 3),
+                    "Alternative to 'Values': 'first, last, number of "
+                    "values', equally spaced, first and last included.");
+  prm.declare_entry("Return",
+                    "false",
+                    Patterns::Bool(),
+                    "After the last value, sweep back to the first through "
+                    "the same values (hysteresis loops). Natural sweeps "
+                    "only.");
+  prm.declare_entry("Both polarities",
+                    "false",
+                    Patterns::Bool(),
+                    "Run the sweep also with every value negated (the "
+                    "current reversed), from the same initial state; the "
+                    "CSV's 'polarity' column tells the two apart.");
+  prm.declare_entry(
+      "Method",
+      "natural",
+      Patterns::Selection("natural|arclength"),
+      "'natural': set the next value and solve from the previous state; "
+      "when that fails the step is halved (up to 'Maximum step halvings' "
+      "times), and where no nearby state exists (a fold of the curve) the "
+      "solver reports it and the state jumps or the sweep stops. "
+      "'arclength': pseudo-arclength continuation, the control value "
+      "becomes an unknown and the step is measured along the curve, so it "
+      "passes folds and traces unstable branches; it starts at the first "
+      "value, heads for the last, and ends when the control leaves the "
+      "interval between them (or at 'Stop current'). Needs "
+      "'Solver/Acceleration = newton' (the corrector is a Newton-Krylov "
+      "iteration) and a fixed mesh (no interface refinement).");
+  prm.declare_entry("Maximum step halvings",
+                    "4",
+                    Patterns::Integer(0, 20),
+                    "Natural sweeps: how often a failed step is halved "
+                    "before the sweep gives up [-].");
+  prm.declare_entry("Arclength step",
+                    "0.05",
+                    Patterns::Double(0),
+                    "Initial pseudo-arclength step in the scaled norm: the "
+                    "control in units of the largest |value|, the "
+                    "temperature in units of T_MIT - T0 (root mean square "
+                    "over the nodes) [-].");
+  prm.declare_entry("Minimum arclength step",
+                    "1e-4",
+                    Patterns::Double(0),
+                    "The continuation stops (not converged) when the step "
+                    "must shrink below this [-].");
+  prm.declare_entry("Maximum arclength step",
+                    "0.2",
+                    Patterns::Double(0),
+                    "Upper limit of the adapted step [-].");
+  prm.declare_entry("Maximum arclength steps",
+                    "200",
+                    Patterns::Integer(1),
+                    "Upper limit of the number of continuation steps [-].");
+  prm.declare_entry("Stop current",
+                    "0",
+                    Patterns::Double(0),
+                    "Arclength continuation ends when |I| exceeds this [A]; "
+                    "0: no limit. Lets a voltage-controlled sweep end at a "
+                    "current while the voltage goes back and forth.");
+  prm.declare_entry("Maximum corrector steps",
+                    "8",
+                    Patterns::Integer(1, 100),
+                    "Newton steps of one arclength corrector before the "
+                    "step is halved [-].");
+  prm.leave_subsection();
+}
+
+void
+SweepParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Sweep");
+  values = Utilities::string_to_double(
+      Utilities::split_string_list(prm.get("Values")));
+  const std::vector<double> range = Utilities::string_to_double(
+      Utilities::split_string_list(prm.get("Range")));
+  if (!range.empty())
+  {
+    if (!values.empty())
+      throw InputError("Sweep/Range",
+                       "give either 'Sweep/Values' or 'Sweep/Range', not "
+                       "both.");
+    const double n = range.size() == 3 ? range[2] : 0;
+    if (n < 2 || n != std::floor(n))
+      throw InputError("Sweep/Range",
+                       "expects 'first, last, number of values' with an "
+                       "integer number of values of at least 2.");
+    for (unsigned int i = 0; i < n; ++i)
+      values.push_back(range[0] + (range[1] - range[0]) * i / (n - 1));
+  }
+  return_sweep        = prm.get_bool("Return");
+  both_polarities     = prm.get_bool("Both polarities");
+  method              = prm.get("Method") == "natural" ? SweepMethod::natural
+                                                       : SweepMethod::arclength;
+  max_halvings        = prm.get_integer("Maximum step halvings");
+  arclength_step      = prm.get_double("Arclength step");
+  min_arclength_step  = prm.get_double("Minimum arclength step");
+  max_arclength_step  = prm.get_double("Maximum arclength step");
+  max_arclength_steps = prm.get_integer("Maximum arclength steps");
+  max_corrector_steps = prm.get_integer("Maximum corrector steps");
+  stop_current        = prm.get_double("Stop current");
+  prm.leave_subsection();
+}
+
+void
 Parameters::declare_parameters(ParameterHandler &prm)
 {
   prm.declare_entry("Dimension",
@@ -609,6 +746,7 @@ Parameters::declare_parameters(ParameterHandler &prm)
   ElectricParameters::declare_parameters(prm);
   ThermalParameters::declare_parameters(prm);
   SolverParameters::declare_parameters(prm);
+  SweepParameters::declare_parameters(prm);
   OutputParameters::declare_parameters(prm);
   VerificationParameters::declare_parameters(prm);
 }
@@ -623,6 +761,7 @@ Parameters::parse_parameters(ParameterHandler &prm)
   electric.parse_parameters(prm);
   thermal.parse_parameters(prm);
   solver.parse_parameters(prm);
+  sweep.parse_parameters(prm);
   output.parse_parameters(prm);
   verification.parse_parameters(prm);
 }
@@ -662,6 +801,41 @@ check_patch(const ElectrodePatch     &p,
 } // namespace
 
 void
+Parameters::check_sweep() const
+{
+  const SweepParameters &s = sweep;
+  if (mesh.number_of_cycles > 1)
+    throw InputError("Mesh/Number of cycles",
+                     "a sweep runs on one mesh sequence; refinement cycles "
+                     "(a convergence study) are separate runs.");
+  if (s.method == SweepMethod::arclength)
+  {
+    if (s.values.size() < 2 || s.values.front() == s.values.back())
+      throw InputError("Sweep/Values",
+                       "arclength continuation needs a first and a "
+                       "different last value.");
+    if (s.return_sweep)
+      throw InputError("Sweep/Return",
+                       "arclength continuation traces the whole curve, "
+                       "folds included, in one pass; 'Return' is for "
+                       "natural sweeps.");
+    if (solver.acceleration != AccelerationType::newton)
+      throw InputError("Solver/Acceleration",
+                       "arclength continuation needs 'newton' (its "
+                       "corrector is a Newton-Krylov iteration).");
+    if (mesh.interface_refinement > 0)
+      throw InputError("Mesh/Interface refinement",
+                       "arclength continuation runs on a fixed mesh; set "
+                       "it to 0 or use 'Sweep/Method = natural'.");
+    if (!(s.min_arclength_step > 0 &&
+          s.min_arclength_step <= s.arclength_step &&
+          s.arclength_step <= s.max_arclength_step))
+      throw InputError("Sweep/Arclength step",
+                       "needs 0 < minimum <= step <= maximum.");
+  }
+}
+
+void
 Parameters::check() const
 {
   require_positive(geometry.length, "Geometry/Length", "The length");
@@ -699,10 +873,13 @@ Parameters::check() const
     throw InputError("Solver/Newton forcing term", "must lie in (0, 1).");
   if (!(solver.linear_tolerance > 0 && solver.linear_tolerance < 1))
     throw InputError("Solver/Linear solver tolerance", "must lie in (0, 1).");
-  if (electric.control == ControlType::current && electric.current == 0)
+  if (sweep.enabled())
+    check_sweep();
+  else if (electric.control == ControlType::current && electric.current == 0)
     throw InputError("Electric/Current",
                      "a current-controlled run needs a non-zero current.");
-  if (electric.control == ControlType::voltage && electric.voltage == 0)
+  if (!sweep.enabled() && electric.control == ControlType::voltage &&
+      electric.voltage == 0)
     throw InputError("Electric/Voltage",
                      "a voltage-controlled run needs a non-zero voltage.");
   if (thermal.fixed_temperature_boundaries.empty())

@@ -163,11 +163,11 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
   data_out.build_patches(dof_handler.get_fe().degree);
 
   const std::string name = data_out.write_vtu_with_pvtu_record(
-      directory + "/", "solution", cycle, dof_handler.get_communicator(), 4);
+      directory + "/", basename, cycle, dof_handler.get_communicator(), 4);
   records.emplace_back(cycle, name);
   if (Utilities::MPI::this_mpi_process(dof_handler.get_communicator()) == 0)
   {
-    std::ofstream pvd(directory + "/solution.pvd");
+    std::ofstream pvd(directory + "/" + basename + ".pvd");
     DataOutBase::write_pvd_record(pvd, records);
   }
 }

@@ -51,6 +51,15 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
       false);
   num("picard_iterations", picard_iterations, false);
   num("mesh_adaptations", mesh_adaptations, false);
+  if (sweep.step >= 0)
+  {
+    num("sweep_step", sweep.step, false);
+    num("polarity", sweep.polarity, false);
+    out << pad << "  \"direction\": \"" << sweep.direction << "\",\n";
+    num("control", sweep.control, false);
+    num("source_voltage_V", sweep.source_voltage_V, false);
+    out << pad << "  \"stability\": \"" << sweep.stability << "\",\n";
+  }
   out << pad << "  \"converged\": " << (converged ? "true" : "false") << ",\n";
   out << pad << "  \"initial_condition\": \"" << initial_condition << "\",\n";
   out << pad << "  \"verification\": {";
@@ -67,7 +76,8 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
 
 void
 write_summary_file(const std::string          &filename,
-                   const std::vector<Summary> &cycles)
+                   const std::vector<Summary> &cycles,
+                   const std::string          &list_key)
 {
   if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0 || cycles.empty())
     return;
@@ -76,7 +86,7 @@ write_summary_file(const std::string          &filename,
   const std::string tmp = filename + ".tmp";
   {
     std::ofstream out(tmp);
-    out << "{\n  \"cycles\": [\n";
+    out << "{\n  \"" << list_key << "\": [\n";
     for (unsigned int i = 0; i < cycles.size(); ++i)
     {
       cycles[i].write_json(out, 4);
@@ -85,6 +95,51 @@ write_summary_file(const std::string          &filename,
     out << "  ],\n  \"final\":\n";
     cycles.back().write_json(out, 2);
     out << "\n}\n";
+  }
+  std::rename(tmp.c_str(), filename.c_str());
+}
+
+void
+write_sweep_table(const std::string          &filename,
+                  const std::vector<Summary> &steps)
+{
+  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0)
+    return;
+  // The analytic values of a benchmark, where the run has them.
+  const std::vector<std::string> benchmark = {
+      "voltage_exact_V", "thickness_exact_m", "j0_over_j_cr"};
+  const std::string tmp = filename + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << "step,polarity,direction,control,current_A,voltage_V,"
+           "source_voltage_V,temperature_mean_K,temperature_top_mean_K,"
+           "temperature_max_K,metal_volume_fraction,metal_extent_drain_m,"
+           "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
+           "peltier_power_W,heat_out_W,energy_balance_relative_error,"
+           "picard_iterations,n_dofs,mesh_adaptations,converged,stability";
+    for (const auto &key : benchmark)
+      out << ',' << key;
+    out << '\n' << std::setprecision(10);
+    for (const Summary &s : steps)
+    {
+      out << s.sweep.step << ',' << s.sweep.polarity << ',' << s.sweep.direction
+          << ',' << s.sweep.control << ',' << s.current_A << ',' << s.voltage_V
+          << ',' << s.sweep.source_voltage_V << ',' << s.temperature_mean_K
+          << ',' << s.temperature_top_mean_K << ',' << s.temperature_max_K
+          << ',' << s.metal_volume_fraction << ',' << s.metal_extent_drain_m
+          << ',' << s.metal_extent_source_m << ',' << s.metal_thickness_mid_m
+          << ',' << s.joule_power_W << ',' << s.peltier_power_W << ','
+          << s.heat_out_W << ',' << s.energy_balance_relative_error << ','
+          << s.picard_iterations << ',' << s.n_dofs << ',' << s.mesh_adaptations
+          << ',' << (s.converged ? 1 : 0) << ',' << s.sweep.stability;
+      for (const auto &key : benchmark)
+      {
+        out << ',';
+        if (s.verification.count(key))
+          out << s.verification.at(key);
+      }
+      out << '\n';
+    }
   }
   std::rename(tmp.c_str(), filename.c_str());
 }

@@ -1,6 +1,7 @@
 #ifndef imtsim_coupling_newton_krylov_h
 #define imtsim_coupling_newton_krylov_h
 
+#include <deal.II/lac/trilinos_parallel_block_vector.h>
 #include <deal.II/lac/trilinos_vector.h>
 
 #include <functional>
@@ -23,11 +24,14 @@ using namespace dealii;
  * (inexact Newton). That needs G to be differentiable (the smooth phase
  * law, its band resolved by the mesh); under the sharp law G is only
  * continuous and the Newton direction a finite-difference approximation.
+ *
+ * The vector type is a distributed vector (the temperature) or a block
+ * vector (the temperature and the control value of arclength
+ * continuation).
  */
-class NewtonKrylov
+template <typename VectorType> class NewtonKrylov
 {
 public:
-  using VectorType = TrilinosWrappers::MPI::Vector;
   /** G(x) into its second argument; may change the caller's state. */
   using Map = std::function<void(const VectorType &, VectorType &)>;
 

@@ -80,10 +80,10 @@ private:
    */
   void
   execute_and_transfer(const VectorType &field);
-  /** One step of a continuation: drive fraction and transition width. */
+  /** One step of a continuation: drive and transition width. */
   struct Stage
   {
-    double drive; ///< fraction of the prescribed current or voltage
+    double drive; ///< I [A] or V_s [V], by the control
     double width; ///< w_T [K] of the smooth law; 0: sharp law
   };
 
@@ -93,7 +93,58 @@ private:
    * other widths, then the material's law; later cycles have one stage.
    */
   std::vector<Stage>
-  continuation_stages(const unsigned int cycle) const;
+  continuation_stages(const unsigned int cycle, const double target) const;
+
+  /** 'Electric/Current' or 'Electric/Voltage', by the control. */
+  double
+  target_drive() const;
+
+  /**
+   * Solve the stages in order, each from the state the one before left
+   * (the first from temperature); true if all converged. Only the last
+   * stage is converged to 'Solver/Picard tolerance'.
+   */
+  bool
+  solve_stages(const std::vector<Stage> &stages, Summary &summary);
+
+  /** Fill @p summary from the state the last solve left. */
+  void
+  postprocess(Summary &summary);
+
+  /** Print the main quantities of @p summary. */
+  void
+  report(const Summary &summary) const;
+
+  /** Cells whose phase class differs from @p previous (updated), summed. */
+  unsigned int
+  count_phase_changes(std::vector<int> &previous) const;
+
+  /**
+   * The I-V sweep of subsection "Sweep" (sweep.cc): every step is a row
+   * of sweep.csv and an entry of summary.json's "steps". Throws
+   * ConvergenceError after writing everything if a step failed.
+   */
+  std::vector<Summary>
+  run_sweep();
+
+  /** One polarity of a natural sweep, appending to @p steps. */
+  bool
+  sweep_natural(const int polarity, std::vector<Summary> &steps);
+
+  /** One polarity of a pseudo-arclength sweep, appending to @p steps. */
+  bool
+  sweep_arclength(const int polarity, std::vector<Summary> &steps);
+
+  /**
+   * From the converged state at drive @p from, reach @p to, halving the
+   * step on failure ('Sweep/Maximum step halvings'); true if converged.
+   */
+  bool
+  natural_step(const double from, const double to, Summary &summary);
+
+  /** Postprocess, write fields, append, write the sweep files. */
+  void
+  record_step(Summary &summary, std::vector<Summary> &steps);
 
   /** How cycle 0 continued from its initial state, for the summary. */
   std::string
@@ -154,6 +205,9 @@ private:
   std::string initial_condition;
   /** Mesh adaptations to the interface in the current cycle. */
   unsigned int n_adaptations = 0;
+  /** Counts mesh changes, to tell whether a saved vector still fits. */
+  unsigned int mesh_generation = 0;
+  Timer        wall_clock;
 };
 } // namespace imtsim
 

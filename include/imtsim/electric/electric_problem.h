@@ -58,13 +58,20 @@ public:
   }
 
   /**
-   * Solve for the fraction @p fraction of the prescribed current or
-   * voltage (continuation in the drive); 1 by default.
+   * The control value of the following solves: the total current I [A]
+   * under current control, the source voltage V_s [V] under voltage
+   * control (V_s = V + I R_L with the load resistance R_L).
    */
   void
-  set_drive_fraction(const double fraction)
+  set_drive(const double value)
   {
-    drive_fraction = fraction;
+    drive = value;
+  }
+
+  double
+  get_drive() const
+  {
+    return drive;
   }
 
   /** Metal volume fraction of the phases used in the last solve [-]. */
@@ -81,6 +88,13 @@ public:
     return applied_voltage;
   }
 
+  /** V + I R_L under voltage control, V under current control [V]. */
+  double
+  source_voltage() const
+  {
+    return applied_voltage + load_resistance * total_current;
+  }
+
 private:
   const Parameters      &parameters;
   const DoFHandler<dim> &dof_handler;
@@ -94,8 +108,9 @@ private:
   TrilinosWrappers::SparseMatrix matrix;
   VectorType                     rhs, psi, source_indicator;
   AMGCGSolver                    linear_solver;
-  double total_current = 0, applied_voltage = 0, metal_fraction = 0,
-         drive_fraction = 1;
+  /** R_L under voltage control, 0 under current control [Ohm]. */
+  const double load_resistance;
+  double total_current = 0, applied_voltage = 0, metal_fraction = 0, drive = 0;
 };
 } // namespace imtsim
 

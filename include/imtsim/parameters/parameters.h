@@ -130,9 +130,10 @@ enum class ControlType
 struct ElectricParameters
 {
   ControlType  control;
-  double       current;    ///< I [A], total (in 2D: through the width W)
-  double       voltage;    ///< V = psi_source - psi_drain [V]
-  unsigned int ramp_steps; ///< continuation in the drive (1: none)
+  double       current;         ///< I [A], total (in 2D: through the width W)
+  double       voltage;         ///< source voltage V_s = V + I R_L [V]
+  double       load_resistance; ///< R_L in series with the sample [Ohm]
+  unsigned int ramp_steps;      ///< continuation in the drive (1: none)
 
   static void
   declare_parameters(ParameterHandler &prm);
@@ -187,6 +188,40 @@ struct SolverParameters
   parse_parameters(ParameterHandler &prm);
 };
 
+/** How a sweep passes from one control value to the next. */
+enum class SweepMethod
+{
+  natural,  ///< set the next value, solve from the previous state
+  arclength ///< pseudo-arclength continuation in the control value
+};
+
+/** Subsection "Sweep": I-V curves. */
+struct SweepParameters
+{
+  /** The control values in order [A or V]; empty: no sweep. */
+  std::vector<double> values;
+  bool                return_sweep;    ///< then back to the first value
+  bool                both_polarities; ///< also the negated values
+  SweepMethod         method;
+  unsigned int        max_halvings;   ///< natural: step halvings on failure
+  double              arclength_step; ///< initial ds (scaled norm) [-]
+  double              min_arclength_step, max_arclength_step;
+  unsigned int        max_arclength_steps;
+  unsigned int        max_corrector_steps; ///< Newton steps per arclength step
+  double              stop_current; ///< arclength ends above this |I| [A]
+
+  bool
+  enabled() const
+  {
+    return !values.empty();
+  }
+
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
+
 /** Subsection "Output". */
 struct OutputParameters
 {
@@ -231,6 +266,7 @@ struct Parameters
   ElectricParameters     electric;
   ThermalParameters      thermal;
   SolverParameters       solver;
+  SweepParameters        sweep;
   OutputParameters       output;
   VerificationParameters verification;
 
@@ -246,6 +282,10 @@ struct Parameters
    */
   void
   check() const;
+
+private:
+  void
+  check_sweep() const;
 };
 
 /**

@@ -33,9 +33,21 @@ public:
         const VectorType      &potential,
         const unsigned int     cycle);
 
+  /**
+   * Start a new series: the following writes go to @p name_NNN.pvtu and
+   * @p name.pvd ("solution" until this is called).
+   */
+  void
+  start_series(const std::string &name)
+  {
+    basename = name;
+    records.clear();
+  }
+
 private:
   const Parameters                           &parameters;
   const std::string                           directory;
+  std::string                                 basename = "solution";
   std::vector<std::pair<double, std::string>> records;
 };
 } // namespace imtsim

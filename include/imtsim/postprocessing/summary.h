@@ -39,6 +39,20 @@ struct Summary
   bool         converged                            = false;
   double       wall_time_s                          = 0;
   std::string  initial_condition;
+  /** Sweeps only (sweep_step < 0 otherwise): the step's place on the curve. */
+  struct SweepPoint
+  {
+    int         step     = -1;        ///< 0, 1, ... over the whole sweep
+    int         polarity = 1;         ///< +1, or -1 for the negated values
+    std::string direction;            ///< "up", "down" or "arclength"
+    double      control          = 0; ///< I [A] or V_s [V] prescribed
+    double      source_voltage_V = 0; ///< V + I R_L
+    /**
+     * "stable"/"unstable" where the continuation can tell (arclength:
+     * from the folds passed since the first state), "unknown" otherwise.
+     */
+    std::string stability = "unknown";
+  } sweep;
   /** Benchmark-specific numbers (analytic values and errors). */
   std::map<std::string, double> verification;
 
@@ -87,10 +101,22 @@ write_convergence_table(const std::string          &filename,
                         const std::vector<Summary> &cycles,
                         const unsigned int          dim);
 
-/** Write {"cycles": [...], "final": {...}} to @p filename (rank 0 only). */
+/**
+ * Write {"<list_key>": [...], "final": {...}} to @p filename (rank 0 only):
+ * "cycles" for refinement cycles, "steps" for the steps of a sweep.
+ */
 void
 write_summary_file(const std::string          &filename,
-                   const std::vector<Summary> &cycles);
+                   const std::vector<Summary> &cycles,
+                   const std::string          &list_key = "cycles");
+
+/**
+ * Write the sweep table to @p filename (rank 0 only): a CSV with a header
+ * line and one row per step (doc/output.md lists the columns).
+ */
+void
+write_sweep_table(const std::string          &filename,
+                  const std::vector<Summary> &steps);
 } // namespace imtsim
 
 #endif

@@ -1,0 +1,461 @@
+// I-V sweeps: natural continuation in the control value with step
+// halving, and pseudo-arclength continuation through folds. Members of
+// Simulator (declared in simulator.h); the single-state machinery they
+// call is in simulator.cc.
+#include <deal.II/lac/trilinos_parallel_block_vector.h>
+
+#include <imtsim/coupling/newton_krylov.h>
+#include <imtsim/coupling/simulator.h>
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+namespace imtsim
+{
+namespace
+{
+std::string
+drive_text(const double value, const bool current)
+{
+  std::ostringstream s;
+  s << (current ? "I = " : "V_s = ") << std::scientific << std::setprecision(6)
+    << value << (current ? " A" : " V");
+  return s.str();
+}
+} // namespace
+
+template <int dim>
+std::vector<Summary>
+Simulator<dim>::run_sweep()
+{
+  const SweepParameters &sweep = parameters.sweep;
+  std::vector<Summary>   steps;
+  std::vector<int>       polarities = {1};
+  if (sweep.both_polarities)
+    polarities.push_back(-1);
+  bool all_converged = true;
+  for (const int polarity : polarities)
+  {
+    if (polarity < 0)
+    {
+      // The reversed sweep starts from the same initial temperature (on
+      // the mesh the first one left).
+      set_initial_temperature();
+    }
+    field_output.start_series(polarity > 0 ? "sweep" : "sweep_reversed");
+    const bool converged = sweep.method == SweepMethod::natural
+                               ? sweep_natural(polarity, steps)
+                               : sweep_arclength(polarity, steps);
+    all_converged        = all_converged && converged;
+  }
+  timer.print_wall_time_statistics(comm);
+  pcout << "Sweep table written to " << parameters.output.directory
+        << "/sweep.csv" << std::endl;
+  if (!all_converged)
+    throw ConvergenceError(
+        "the sweep did not reach its last value on every branch (see the "
+        "'converged' column of " +
+        parameters.output.directory +
+        "/sweep.csv and the log); the last state of each failed branch is "
+        "written.");
+  return steps;
+}
+
+template <int dim>
+void
+Simulator<dim>::record_step(Summary &summary, std::vector<Summary> &steps)
+{
+  summary.sweep.step = steps.size();
+  summary.cycle      = 0;
+  postprocess(summary);
+  if (parameters.output.write_fields)
+  {
+    TimerOutput::Scope t(timer, "output: fields");
+    field_output.write(dof_handler,
+                       quadrature,
+                       temperature_new,
+                       electric.potential(),
+                       summary.sweep.step);
+  }
+  steps.push_back(summary);
+  write_summary_file(
+      parameters.output.directory + "/summary.json", steps, "steps");
+  write_sweep_table(parameters.output.directory + "/sweep.csv", steps);
+  report(summary);
+}
+
+template <int dim>
+bool
+Simulator<dim>::natural_step(const double from,
+                             const double to,
+                             Summary     &summary)
+{
+  const bool   current = parameters.electric.control == ControlType::current;
+  const double width   = continuation_stages(1, to)[0].width;
+  double       at = from, delta = to - from;
+  unsigned int halvings = 0, iterations = 0;
+  while (at != to)
+  {
+    const double next =
+        std::abs(to - at) <= std::abs(delta) * (1 + 1e-12) ? to : at + delta;
+    const VectorType   saved(temperature);
+    const unsigned int generation = mesh_generation;
+    if (next != to)
+      pcout << " Intermediate step: " << drive_text(next, current) << std::endl;
+    const bool converged = solve_stages({{next, width}}, summary);
+    iterations += summary.picard_iterations;
+    if (converged)
+    {
+      at = next;
+      if (at != to)
+        temperature = temperature_new;
+      continue;
+    }
+    if (halvings == parameters.sweep.max_halvings)
+    {
+      pcout << "  No convergence at " << drive_text(next, current) << " after "
+            << halvings
+            << " step halvings ('Sweep/Maximum step halvings'): no state "
+               "was found near the last converged one at "
+            << drive_text(at, current)
+            << " (a fold of the curve, or a jump to another branch that "
+               "the iteration did not reach)"
+            << std::endl;
+      summary.picard_iterations = iterations;
+      return false;
+    }
+    ++halvings;
+    delta /= 2;
+    pcout << "  No convergence at " << drive_text(next, current)
+          << ": the step is halved to " << std::scientific
+          << std::setprecision(3) << delta;
+    if (generation == mesh_generation)
+      temperature = saved;
+    else
+      pcout << " (the mesh changed during the failed attempt: continuing "
+               "from its last iterate)";
+    pcout << std::endl;
+  }
+  summary.picard_iterations = iterations;
+  return true;
+}
+
+template <int dim>
+bool
+Simulator<dim>::sweep_natural(const int polarity, std::vector<Summary> &steps)
+{
+  const SweepParameters &sweep = parameters.sweep;
+  const bool current = parameters.electric.control == ControlType::current;
+  std::vector<std::pair<double, std::string>> path;
+  for (const double v : sweep.values)
+    path.emplace_back(polarity * v, "up");
+  if (sweep.return_sweep)
+    for (int i = int(sweep.values.size()) - 2; i >= 0; --i)
+      path.emplace_back(polarity * sweep.values[i], "down");
+
+  for (unsigned int k = 0; k < path.size(); ++k)
+  {
+    Summary summary;
+    summary.sweep.polarity  = polarity;
+    summary.sweep.direction = path[k].second;
+    summary.sweep.control   = path[k].first;
+    n_adaptations           = 0;
+    pcout << "Sweep step " << steps.size() << ": "
+          << drive_text(path[k].first, current) << " (" << path[k].second
+          << ", polarity " << (polarity > 0 ? "+" : "-") << "), "
+          << triangulation.n_global_active_cells() << " cells, "
+          << dof_handler.n_dofs() << " DoFs per field" << std::endl;
+    bool converged;
+    if (k == 0)
+    {
+      summary.initial_condition =
+          initial_condition + continuation_description();
+      converged = solve_stages(continuation_stages(0, path[0].first), summary);
+    }
+    else
+    {
+      summary.initial_condition = "the previous step's state";
+      converged = natural_step(path[k - 1].first, path[k].first, summary);
+    }
+    summary.converged = converged;
+    record_step(summary, steps);
+    if (!converged)
+    {
+      pcout << "The sweep of polarity " << (polarity > 0 ? "+" : "-")
+            << " stops at step " << summary.sweep.step
+            << " (not converged; its last iterate is written)" << std::endl;
+      return false;
+    }
+    temperature = temperature_new;
+  }
+  return true;
+}
+
+template <int dim>
+bool
+Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
+{
+  using BlockVector            = TrilinosWrappers::MPI::BlockVector;
+  const SweepParameters &sweep = parameters.sweep;
+  const bool   current = parameters.electric.control == ControlType::current;
+  const double T0      = parameters.thermal.substrate_temperature;
+  const double first   = polarity * sweep.values.front();
+  const double last    = polarity * sweep.values.back();
+  const double sense   = last > first ? 1. : -1.;
+  double       lambda_scale = 0;
+  for (const double v : sweep.values)
+    lambda_scale = std::max(lambda_scale, std::abs(v));
+  const double lambda_min = std::min(first, last);
+  const double lambda_max = std::max(first, last);
+  // The unknowns are (T, mu) with mu = lambda / lambda_scale * dT_ref in
+  // kelvin, so that every entry is a temperature (one finite-difference
+  // step fits all). The arclength is measured in the scaled norm
+  // |(dT, dmu)|^2 = |dT|_2^2 / (n dT_ref^2) + dmu^2 / dT_ref^2.
+  const double dT_ref =
+      std::max(std::abs(law.transition_temperature() - T0), 1.);
+  const auto to_mu = [&](const double lambda)
+  { return lambda / lambda_scale * dT_ref; };
+  const auto to_lambda = [&](const double mu)
+  { return mu / dT_ref * lambda_scale; };
+
+  auto new_summary = [&](const double lambda)
+  {
+    Summary s;
+    s.sweep.polarity  = polarity;
+    s.sweep.direction = "arclength";
+    s.sweep.control   = lambda;
+    return s;
+  };
+
+  // Point 0: the first value, reached as a single run would be.
+  n_adaptations = 0;
+  pcout << "Sweep step " << steps.size() << ": " << drive_text(first, current)
+        << " (arclength continuation, polarity " << (polarity > 0 ? "+" : "-")
+        << "), " << triangulation.n_global_active_cells() << " cells, "
+        << dof_handler.n_dofs() << " DoFs per field" << std::endl;
+  Summary s0           = new_summary(first);
+  s0.initial_condition = initial_condition + continuation_description();
+  s0.converged         = solve_stages(continuation_stages(0, first), s0);
+  // The branch starts from the state the drive continuation reached from
+  // the initial temperature: taken as stable; every fold in the control
+  // value passed since then flips the label (a saddle-node bifurcation
+  // moves one eigenvalue across zero).
+  s0.sweep.stability = "stable";
+  record_step(s0, steps);
+  if (!s0.converged)
+    return false;
+  temperature = temperature_new;
+
+  std::vector<IndexSet> partitioning = {owned_dofs, IndexSet(1)};
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+    partitioning[1].add_index(0);
+  BlockVector x_prev(partitioning, comm), x_cur(partitioning, comm);
+  x_prev.block(0) = temperature_new;
+  x_prev.block(1) = to_mu(first);
+
+  // Point 1: a natural step, for the first secant.
+  double ds = sweep.arclength_step;
+  {
+    const double lambda = first + sense * ds * lambda_scale;
+    pcout << "Sweep step " << steps.size() << ": "
+          << drive_text(lambda, current) << " (natural step for the first "
+          << "secant)" << std::endl;
+    Summary s1           = new_summary(lambda);
+    s1.initial_condition = "the previous step's state";
+    s1.converged         = natural_step(first, lambda, s1);
+    s1.sweep.stability   = "stable";
+    record_step(s1, steps);
+    if (!s1.converged)
+      return false;
+    x_cur.block(0) = temperature_new;
+    x_cur.block(1) = to_mu(lambda);
+  }
+
+  const double n_dofs = dof_handler.n_dofs();
+  const double w_T    = 1. / (dT_ref * std::sqrt(n_dofs));
+  const double w_mu   = 1. / dT_ref;
+  // The constraint's residual enters |F| with the weight of a temperature
+  // residual spread over all nodes.
+  const double                    c = dT_ref * std::sqrt(n_dofs);
+  const NewtonKrylov<BlockVector> newton(
+      parameters.solver.newton_forcing,
+      parameters.solver.max_krylov_iterations);
+  unsigned int folds = 0;
+  BlockVector  tangent(partitioning, comm), y(partitioning, comm),
+      gy(partitioning, comm), next(partitioning, comm),
+      g_next(partitioning, comm), f(partitioning, comm),
+      predictor(partitioning, comm);
+
+  for (unsigned int n = 2; n < sweep.max_arclength_steps; ++n)
+  {
+    const double mu_prev = x_prev.block(1).mean_value();
+    const double mu_cur  = x_cur.block(1).mean_value();
+    // Secant tangent in scaled coordinates, unit length.
+    tangent = x_cur;
+    tangent -= x_prev;
+    tangent.block(0) *= w_T;
+    tangent.block(1) *= w_mu;
+    tangent /= tangent.l2_norm();
+    const double tau_mu    = tangent.block(1).mean_value();
+    const double tau_x_cur = x_cur.block(0) * tangent.block(0);
+
+    // The augmented map: the staggered map at the drive mu, and the
+    // arclength constraint N = <(T, mu) - x_cur, tangent> - ds = 0 as
+    // mu - c N, so that F = G - x holds both residuals.
+    const auto augmented = [&](const BlockVector &x, BlockVector &g)
+    {
+      const double mu = x.block(1).mean_value();
+      electric.set_drive(to_lambda(mu));
+      temperature = x.block(0);
+      {
+        TimerOutput::Scope t(timer, "phases: classify");
+        quadrature.set_temperature(temperature);
+      }
+      electric.solve(temperature);
+      thermal.solve(temperature, electric.potential(), temperature_new);
+      g.block(0)     = temperature_new;
+      const double N = w_T * (x.block(0) * tangent.block(0) - tau_x_cur) +
+                       w_mu * (mu - mu_cur) * tau_mu - ds;
+      g.block(1) = mu - c * N;
+    };
+
+    bool         converged       = false;
+    unsigned int corrector_steps = 0;
+    while (true)
+    {
+      // Predictor along the secant.
+      y = x_cur;
+      y.block(0).add(ds / w_T, tangent.block(0));
+      y.block(1).add(ds / w_mu, tangent.block(1));
+      predictor = y;
+      pcout << "Sweep step " << steps.size() << ": arclength step "
+            << std::scientific << std::setprecision(3) << ds << ", predicted "
+            << drive_text(to_lambda(y.block(1).mean_value()), current)
+            << std::endl;
+      augmented(y, gy);
+      std::vector<int> classes;
+      count_phase_changes(classes);
+      Timer clock;
+      for (corrector_steps = 0;; ++corrector_steps)
+      {
+        f = gy;
+        f -= y;
+        const double       dT = f.block(0).linfty_norm() / T0;
+        const double       N  = std::abs(f.block(1).mean_value()) / c;
+        const unsigned int changed =
+            corrector_steps == 0 ? 0 : count_phase_changes(classes);
+        pcout << "  Corrector " << std::setw(2) << corrector_steps
+              << ": |dT|/T0 = " << std::scientific << std::setprecision(3) << dT
+              << "  |N| = " << N << "  phase changes = " << changed
+              << "  metal = " << electric.metal_volume_fraction() << "  "
+              << drive_text(electric.get_drive(), current)
+              << "  V = " << std::setprecision(6) << electric.voltage()
+              << " V  (" << std::fixed << std::setprecision(1)
+              << clock.wall_time() << " s)" << std::endl;
+        if (!std::isfinite(dT))
+          break;
+        if (dT < parameters.solver.picard_tolerance && N < 1e-3 * ds &&
+            changed == 0)
+        {
+          // A corrector that ends far from its predictor has left the
+          // branch (the hyperplane also cuts the curve elsewhere): the
+          // new secant would turn by more than 45 degrees.
+          f = y;
+          f -= predictor;
+          f.block(0) *= w_T;
+          f.block(1) *= w_mu;
+          const double distance = f.l2_norm();
+          converged             = distance <= ds;
+          if (!converged)
+            pcout << "  The corrector converged " << std::scientific
+                  << std::setprecision(2) << distance / ds
+                  << " steps away from its predictor: rejected (it left "
+                     "the branch)"
+                  << std::endl;
+          break;
+        }
+        if (corrector_steps == sweep.max_corrector_steps)
+          break;
+        const auto info = newton.step(augmented, y, gy, next, g_next);
+        pcout << "    GMRES its = " << info.krylov_iterations
+              << (info.krylov_converged ? "" : " (not converged)")
+              << "  evaluations = " << info.evaluations
+              << "  step = " << std::fixed << std::setprecision(3)
+              << info.step_length << std::endl;
+        y  = next;
+        gy = g_next;
+      }
+      if (converged || ds / 2 < sweep.min_arclength_step)
+        break;
+      ds /= 2;
+      pcout << "  The corrector did not converge: the arclength step is "
+               "halved"
+            << std::endl;
+    }
+
+    const double mu_new     = y.block(1).mean_value();
+    const double lambda_new = to_lambda(mu_new);
+    Summary      s          = new_summary(lambda_new);
+    s.initial_condition     = "arclength predictor from the previous two steps";
+    s.picard_iterations     = corrector_steps;
+    s.converged             = converged;
+    if (converged && (mu_new - mu_cur) * (mu_cur - mu_prev) < 0)
+    {
+      ++folds;
+      pcout << "  Fold: the control value turned between "
+            << drive_text(to_lambda(mu_prev), current) << " and "
+            << drive_text(lambda_new, current) << " (fold " << folds << ")"
+            << std::endl;
+    }
+    s.sweep.stability =
+        converged ? (folds % 2 == 0 ? "stable" : "unstable") : "unknown";
+    record_step(s, steps);
+    if (!converged)
+    {
+      pcout << "The arclength continuation stops: no converged corrector "
+               "down to 'Sweep/Minimum arclength step'"
+            << std::endl;
+      return false;
+    }
+    if (lambda_new < lambda_min || lambda_new > lambda_max)
+    {
+      pcout << "The control left the interval of 'Sweep/Values': the "
+               "continuation ends here"
+            << std::endl;
+      return true;
+    }
+    if (sweep.stop_current > 0 && std::abs(s.current_A) > sweep.stop_current)
+    {
+      pcout << "|I| passed 'Sweep/Stop current': the continuation ends here"
+            << std::endl;
+      return true;
+    }
+    if (corrector_steps <= 2)
+      ds = std::min(1.5 * ds, sweep.max_arclength_step);
+    else if (corrector_steps > 4)
+      ds = std::max(0.7 * ds, sweep.min_arclength_step);
+    x_prev = x_cur;
+    x_cur  = y;
+  }
+  pcout << "'Sweep/Maximum arclength steps' (" << sweep.max_arclength_steps
+        << ") reached before the last value" << std::endl;
+  return false;
+}
+
+// The class itself is instantiated in simulator.cc; these are the members
+// defined here.
+#define IMTSIM_INSTANTIATE(dim)                                                      \
+  template std::vector<Summary> Simulator<dim>::run_sweep();                         \
+  template void                 Simulator<dim>::record_step(Summary &,               \
+                                            std::vector<Summary> &); \
+  template bool                 Simulator<dim>::natural_step(                        \
+      const double, const double, Summary &);                        \
+  template bool Simulator<dim>::sweep_natural(const int,                             \
+                                              std::vector<Summary> &);               \
+  template bool Simulator<dim>::sweep_arclength(const int,                           \
+                                                std::vector<Summary> &);
+IMTSIM_INSTANTIATE(2)
+IMTSIM_INSTANTIATE(3)
+#undef IMTSIM_INSTANTIATE
+} // namespace imtsim
