@@ -52,9 +52,28 @@ run_simulation(const CommandLine &command_line, std::ostream &log)
   Parameters       parameters;
   read_parameters(
       command_line.parameter_file, command_line.overrides, prm, parameters);
-  if (parameters.dimension == 2)
-    return Simulator<2>(parameters, prm, log).run();
-  return Simulator<3>(parameters, prm, log).run();
+  // A run that did not converge throws after writing its state; the
+  // simulator (and its TimerOutput, which would otherwise warn about
+  // being destroyed during stack unwinding) is gone before it propagates.
+  std::string not_converged;
+  const auto  run = [&](auto &&simulator)
+  {
+    try
+    {
+      return simulator.run();
+    }
+    catch (const ConvergenceError &e)
+    {
+      not_converged = e.what();
+      return std::vector<Summary>();
+    }
+  };
+  const std::vector<Summary> summaries =
+      parameters.dimension == 2 ? run(Simulator<2>(parameters, prm, log))
+                                : run(Simulator<3>(parameters, prm, log));
+  if (!not_converged.empty())
+    throw ConvergenceError(not_converged);
+  return summaries;
 }
 
 int
