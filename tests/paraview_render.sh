@@ -14,19 +14,12 @@ sed -e 's|set Write fields = false|set Write fields = true|' \
     -e "s|../prm/meshes|$source_dir/prm/meshes|" \
     "$source_dir/tests/gmsh_notched.prm" > run.prm
 "$exe" run.prm > log.txt
-# A private X server (Xvfb). It picks a free display and writes its number
-# to fd 3 once it accepts connections (-displayfd): wait for that.
-Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3> display.txt \
-  2> xvfb.log &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-for i in $(seq 1 300); do
-  [ -s display.txt ] && break
-  sleep 0.1
-done
-display=$(cat display.txt)
-[ -n "$display" ] || { echo "Xvfb did not start:"; cat xvfb.log; exit 1; }
-DISPLAY=":$display" pvpython "$source_dir/scripts/render.py" results --check
+# A private X server: xvfb-run picks a free display (-a) and starts the
+# command only once Xvfb has signalled (SIGUSR1) that it accepts
+# connections. (Xvfb -displayfd alone raced under load: one CI run's
+# pvpython found no server on the reported display.)
+xvfb-run -a -e xvfb.log -s "-screen 0 1600x1200x24 -nolisten tcp" \
+  pvpython "$source_dir/scripts/render.py" results --check
 for png in results/render_top.png results/render_section.png; do
   size=$(stat -c %s "$png")
   echo "$png: $size bytes"

@@ -544,7 +544,6 @@ Simulator<dim>::postprocess(Summary &summary)
       balance.relative_error(balance.out_direct);
   evaluator.evaluate(dof_handler, quadrature, temperature_new, summary);
   evaluate_verification(summary);
-  summary.wall_time_s = wall_clock.wall_time();
 }
 
 template <int dim>
@@ -621,6 +620,7 @@ Simulator<dim>::run()
                          electric.potential(),
                          cycle);
     }
+    summary.wall_time_s = wall_clock.wall_time();
     summaries.push_back(summary);
     write_summary_file(summary_file, summaries);
     write_convergence_table(

@@ -78,6 +78,7 @@ Simulator<dim>::record_step(Summary &summary, std::vector<Summary> &steps)
                        electric.potential(),
                        summary.sweep.step);
   }
+  summary.wall_time_s = wall_clock.wall_time();
   steps.push_back(summary);
   write_summary_file(
       parameters.output.directory + "/summary.json", steps, "steps");
@@ -103,7 +104,16 @@ Simulator<dim>::natural_step(const double from,
     const unsigned int generation = mesh_generation;
     if (next != to)
       pcout << " Intermediate step: " << drive_text(next, current) << std::endl;
-    const bool converged = solve_stages({{next, width}}, summary);
+    bool converged = false;
+    try
+    {
+      converged = solve_stages({{next, width}}, summary);
+    }
+    catch (const ConvergenceError &e)
+    {
+      // A non-finite temperature: a failed attempt like any other.
+      pcout << "  " << e.what() << std::endl;
+    }
     iterations += summary.picard_iterations;
     if (converged)
     {
@@ -123,6 +133,7 @@ Simulator<dim>::natural_step(const double from,
                "the iteration did not reach)"
             << std::endl;
       summary.picard_iterations = iterations;
+      summary.sweep.control     = next; // the state written is that of next
       return false;
     }
     ++halvings;
@@ -206,8 +217,6 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
   double       lambda_scale = 0;
   for (const double v : sweep.values)
     lambda_scale = std::max(lambda_scale, std::abs(v));
-  const double lambda_min = std::min(first, last);
-  const double lambda_max = std::max(first, last);
   // The unknowns are (T, mu) with mu = lambda / lambda_scale * dT_ref in
   // kelvin, so that every entry is a temperature (one finite-difference
   // step fits all). The arclength is measured in the scaled norm
@@ -255,7 +264,9 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
   x_prev.block(1) = to_mu(first);
 
   // Point 1: a natural step, for the first secant.
-  double ds = sweep.arclength_step;
+  // The first natural step stays inside the interval of the values.
+  double ds = std::min(sweep.arclength_step,
+                       0.5 * std::abs(last - first) / lambda_scale);
   {
     const double lambda = first + sense * ds * lambda_scale;
     pcout << "Sweep step " << steps.size() << ": "
@@ -418,12 +429,19 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
             << std::endl;
       return false;
     }
-    if (lambda_new < lambda_min || lambda_new > lambda_max)
+    if (sense * (lambda_new - last) >= 0)
     {
-      pcout << "The control left the interval of 'Sweep/Values': the "
-               "continuation ends here"
+      pcout << "The control passed the last value: the continuation ends "
+               "here"
             << std::endl;
       return true;
+    }
+    if (sense * (lambda_new - first) < 0)
+    {
+      pcout << "The branch turned back past the first value without "
+               "reaching the last one: the continuation stops here"
+            << std::endl;
+      return false;
     }
     if (sweep.stop_current > 0 && std::abs(s.current_A) > sweep.stop_current)
     {

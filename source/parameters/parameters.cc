@@ -680,7 +680,7 @@ SweepParameters::declare_parameters(ParameterHandler &prm)
                     "Upper limit of the adapted step [-].");
   prm.declare_entry("Maximum arclength steps",
                     "200",
-                    Patterns::Integer(1),
+                    Patterns::Integer(3),
                     "Upper limit of the number of continuation steps [-].");
   prm.declare_entry("Stop current",
                     "0",
@@ -804,6 +804,12 @@ void
 Parameters::check_sweep() const
 {
   const SweepParameters &s = sweep;
+  for (const double v : s.values)
+    if (v == 0)
+      throw InputError("Sweep/Values",
+                       "a zero drive has no current to scale and no "
+                       "voltage to compare: start the sweep at a small "
+                       "non-zero value.");
   if (mesh.number_of_cycles > 1)
     throw InputError("Mesh/Number of cycles",
                      "a sweep runs on one mesh sequence; refinement cycles "

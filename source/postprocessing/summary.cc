@@ -66,7 +66,11 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
   bool first = true;
   for (const auto &[key, value] : verification)
   {
-    out << (first ? "\n" : ",\n") << pad << "    \"" << key << "\": " << value;
+    out << (first ? "\n" : ",\n") << pad << "    \"" << key << "\": ";
+    if (std::isfinite(value))
+      out << value;
+    else
+      out << "null";
     first = false;
   }
   out << (first ? "},\n" : "\n" + pad + "  },\n");
