@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <tuple>
 
 namespace imtsim
 {
@@ -272,14 +273,8 @@ Simulator<dim>::iterate(const double   tolerance,
   unsigned int its_e = 0, its_t = 0;
   const auto   evaluate = [&](const VectorType &y, VectorType &gy)
   {
-    temperature = y;
-    {
-      TimerOutput::Scope t(timer, "phases: classify");
-      quadrature.set_temperature(temperature);
-    }
-    its_e = electric.solve(temperature);
-    its_t = thermal.solve(temperature, electric.potential(), temperature_new);
-    gy    = temperature_new;
+    std::tie(its_e, its_t) = apply_staggered_map(y);
+    gy                     = temperature_new;
   };
   // Newton's line search evaluates G at the iterate it returns.
   bool evaluated = false, newton_step_taken = false;
@@ -393,6 +388,21 @@ Simulator<dim>::iterate(const double   tolerance,
     last_dT = dT;
     x       = next;
   }
+}
+
+template <int dim>
+std::pair<unsigned int, unsigned int>
+Simulator<dim>::apply_staggered_map(const VectorType &T)
+{
+  temperature = T;
+  {
+    TimerOutput::Scope t(timer, "phases: classify");
+    quadrature.set_temperature(temperature);
+  }
+  const unsigned int its_e = electric.solve(temperature);
+  const unsigned int its_t =
+      thermal.solve(temperature, electric.potential(), temperature_new);
+  return {its_e, its_t};
 }
 
 template <int dim>
@@ -524,7 +534,24 @@ Simulator<dim>::solve_stages(const std::vector<Stage> &stages, Summary &summary)
 
 template <int dim>
 void
-Simulator<dim>::postprocess(Summary &summary)
+Simulator<dim>::postprocess(Summary &summary, const unsigned int output_index)
+{
+  evaluate_summary(summary);
+  if (parameters.output.write_fields)
+  {
+    TimerOutput::Scope t(timer, "output: fields");
+    field_output.write(dof_handler,
+                       quadrature,
+                       temperature_new,
+                       electric.potential(),
+                       output_index);
+  }
+  summary.wall_time_s = wall_clock.wall_time();
+}
+
+template <int dim>
+void
+Simulator<dim>::evaluate_summary(Summary &summary)
 {
   TimerOutput::Scope t(timer, "postprocess");
   summary.n_active_cells   = triangulation.n_global_active_cells();
@@ -610,17 +637,7 @@ Simulator<dim>::run()
     solve_stages(continuation_stages(cycle, target_drive()), summary);
     if (cycle == 0)
       summary.initial_condition += continuation_description();
-    postprocess(summary);
-    if (parameters.output.write_fields)
-    {
-      TimerOutput::Scope t(timer, "output: fields");
-      field_output.write(dof_handler,
-                         quadrature,
-                         temperature_new,
-                         electric.potential(),
-                         cycle);
-    }
-    summary.wall_time_s = wall_clock.wall_time();
+    postprocess(summary, cycle);
     summaries.push_back(summary);
     write_summary_file(summary_file, summaries);
     write_convergence_table(

@@ -68,17 +68,7 @@ Simulator<dim>::record_step(Summary &summary, std::vector<Summary> &steps)
 {
   summary.sweep.step = steps.size();
   summary.cycle      = 0;
-  postprocess(summary);
-  if (parameters.output.write_fields)
-  {
-    TimerOutput::Scope t(timer, "output: fields");
-    field_output.write(dof_handler,
-                       quadrature,
-                       temperature_new,
-                       electric.potential(),
-                       summary.sweep.step);
-  }
-  summary.wall_time_s = wall_clock.wall_time();
+  postprocess(summary, summary.sweep.step);
   steps.push_back(summary);
   write_summary_file(
       parameters.output.directory + "/summary.json", steps, "steps");
@@ -318,13 +308,7 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
     {
       const double mu = x.block(1).mean_value();
       electric.set_drive(to_lambda(mu));
-      temperature = x.block(0);
-      {
-        TimerOutput::Scope t(timer, "phases: classify");
-        quadrature.set_temperature(temperature);
-      }
-      electric.solve(temperature);
-      thermal.solve(temperature, electric.potential(), temperature_new);
+      apply_staggered_map(x.block(0));
       g.block(0)     = temperature_new;
       const double N = w_T * (x.block(0) * tangent.block(0) - tau_x_cur) +
                        w_mu * (mu - mu_cur) * tau_mu - ds;

@@ -19,6 +19,7 @@
 
 #include <ostream>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace imtsim
@@ -107,9 +108,25 @@ private:
   bool
   solve_stages(const std::vector<Stage> &stages, Summary &summary);
 
-  /** Fill @p summary from the state the last solve left. */
+  /**
+   * Fill @p summary from the state the last solve left, write its fields
+   * (entry @p output_index of the current .pvd series) if asked for, and
+   * stamp the wall time.
+   */
   void
-  postprocess(Summary &summary);
+  postprocess(Summary &summary, const unsigned int output_index);
+
+  /** The summary quantities of the state the last solve left. */
+  void
+  evaluate_summary(Summary &summary);
+
+  /**
+   * The staggered map G at @p T: phases from T, the electric solve, the
+   * heat solve into temperature_new (temperature becomes T). Returns the
+   * CG iterations of the electric and the heat solve.
+   */
+  std::pair<unsigned int, unsigned int>
+  apply_staggered_map(const VectorType &T);
 
   /** Print the main quantities of @p summary. */
   void
@@ -142,7 +159,7 @@ private:
   bool
   natural_step(const double from, const double to, Summary &summary);
 
-  /** Postprocess, write fields, append, write the sweep files. */
+  /** Postprocess (fields included), append, write the sweep files. */
   void
   record_step(Summary &summary, std::vector<Summary> &steps);
 
