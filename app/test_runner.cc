@@ -106,7 +106,13 @@ main(int argc, char **argv)
             check("critical current found by the solver within 1% of (P-9)",
                   std::abs(v.at("j_cr_found_A_per_m2") / v.at("j_cr_A_per_m2") -
                            1) < 0.01);
-          if (v.count("j0_over_j_cr"))
+          if (v.count("metal_expected"))
+            check("metal present exactly when the hysteretic slab has a "
+                  "layer (j0 > j_cr(T_up) from the insulator, j0 > "
+                  "j_cr(T_down) from a metal memory)",
+                  (s.metal_volume_fraction > 0) ==
+                      (v.at("metal_expected") > 0));
+          else if (v.count("j0_over_j_cr"))
             check("metal present exactly when j0 > j_cr",
                   (s.metal_volume_fraction > 0) == (v.at("j0_over_j_cr") > 1));
           if (v.count("j0_over_j_cr"))

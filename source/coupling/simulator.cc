@@ -99,25 +99,46 @@ Simulator<dim>::set_initial_temperature()
   temperature = owned;
   initial_condition =
       "initial temperature " + parameters.thermal.initial_temperature;
+  if (quadrature.hysteretic())
+  {
+    quadrature.reset_memory(temperature);
+    memory_pending       = false;
+    slab_model_thickness = 0;
+  }
 }
 
 template <int dim>
 void
 Simulator<dim>::execute_and_transfer(const VectorType &field)
 {
+  // The temperature and, with hysteresis, the phase memory (its level set
+  // is interpolated; the new nodes take the phase of its sign).
   parallel::distributed::SolutionTransfer<dim, VectorType> transfer(
       dof_handler);
+  const bool                      hysteretic = quadrature.hysteretic();
+  const VectorType                memory     = quadrature.memory();
+  std::vector<const VectorType *> fields     = {&field};
+  if (hysteretic)
+    fields.push_back(&memory);
   adaptation.prepare_for_coarsening_and_refinement();
-  transfer.prepare_for_coarsening_and_refinement(field);
+  transfer.prepare_for_coarsening_and_refinement(fields);
   triangulation.execute_coarsening_and_refinement();
   ++mesh_generation;
   adaptation.unpack();
   setup_dofs();
-  VectorType owned(owned_dofs, comm);
-  transfer.interpolate(owned);
-  hanging_node_constraints.distribute(owned);
-  thermal.apply_boundary_values(owned);
-  temperature = owned;
+  std::vector<VectorType>   owned(fields.size(), VectorType(owned_dofs, comm));
+  std::vector<VectorType *> targets;
+  for (auto &v : owned)
+    targets.push_back(&v);
+  transfer.interpolate(targets);
+  hanging_node_constraints.distribute(owned[0]);
+  thermal.apply_boundary_values(owned[0]);
+  temperature = owned[0];
+  if (hysteretic)
+  {
+    hanging_node_constraints.distribute(owned[1]);
+    quadrature.set_memory(owned[1]);
+  }
 }
 
 template <int dim>
@@ -133,9 +154,11 @@ template <int dim>
 bool
 Simulator<dim>::adapt_to_interface()
 {
-  TimerOutput::Scope       t(timer, "mesh: adapt to interface");
+  TimerOutput::Scope t(timer, "mesh: adapt to interface");
+  VectorType         theta;
+  quadrature.phase_temperature(temperature_new, theta);
   const unsigned long long n_flagged =
-      adaptation.flag_interface(dof_handler, temperature_new);
+      adaptation.flag_interface(dof_handler, theta);
   if (n_flagged == 0)
     return false;
   // p4est may undo coarsening that would break its 2:1 balance; compare
@@ -424,7 +447,7 @@ Simulator<dim>::count_phase_changes(std::vector<int> &previous) const
 
 template <int dim>
 void
-Simulator<dim>::evaluate_verification(Summary &summary) const
+Simulator<dim>::evaluate_verification(Summary &summary)
 {
   if (parameters.verification.benchmark == BenchmarkType::none)
     return;
@@ -472,13 +495,37 @@ Simulator<dim>::evaluate_verification(Summary &summary) const
   {
     // (P-11) and the parallel-resistor voltage.
     const double r = m.resistivity_metal / m.resistivity_insulator;
-    double       d = 0, V = m.resistivity_insulator * j0 * L;
-    if (j0 > j_cr)
+    // (P-11): the layer whose lower face is at T_c, for j0 > j_cr(T_c).
+    const auto layer = [&](const double j_c)
     {
-      const double s = std::sqrt(1 - j_cr * j_cr / (j0 * j0));
-      d              = h * s * r / (1 - (1 - r) * s);
-      V              = m.resistivity_metal * j0 * h * L / (d + (h - d) * r);
+      if (!(j0 > j_c))
+        return 0.;
+      const double s = std::sqrt(1 - j_c * j_c / (j0 * j0));
+      return h * s * r / (1 - (1 - r) * s);
+    };
+    double d = layer(j_cr);
+    if (law.hysteresis_width() > 0)
+    {
+      // The slab with hysteresis (doc/hysteresis.md): the memory is the
+      // last state's layer d_m. Above d_m the lower face of the layer is at
+      // T_down, below it at T_up; T falls with depth, so the layer is
+      // d = min(max(d_m, d_up), d_down) with d_up, d_down from (P-11) at
+      // T_up and T_down (d_up <= d_down): it grows at T_up, shrinks at
+      // T_down and stays at d_m in between.
+      const double j_cr_down =
+          j_cr *
+          std::sqrt((m.transition_temperature - law.hysteresis_width() - T0) /
+                    (m.transition_temperature - T0));
+      v["j_cr_down_A_per_m2"] = j_cr_down;
+      v["memory_thickness_m"] = slab_model_thickness;
+      d = std::min(std::max(slab_model_thickness, d), layer(j_cr_down));
+      v["metal_expected"] = d > 0;
+      if (summary.converged)
+        slab_model_thickness = d;
     }
+    const double V              = d > 0
+                                      ? m.resistivity_metal * j0 * h * L / (d + (h - d) * r)
+                                      : m.resistivity_insulator * j0 * L;
     v["thickness_exact_m"]      = d;
     v["thickness_error_m"]      = std::abs(summary.metal_thickness_mid_m - d);
     v["thickness_tolerance_m"]  = std::max(0.02 * d, h / 100);
@@ -508,6 +555,14 @@ Simulator<dim>::solve_stages(const std::vector<Stage> &stages, Summary &summary)
     const bool last = (s + 1 == stages.size());
     electric.set_drive(stages[s].drive);
     law.set_transition_width(stages[s].width);
+    if (memory_pending)
+    {
+      quadrature.commit_memory(temperature);
+      memory_pending = false;
+      pcout << " Phase memory: the last converged state's ("
+            << quadrature.n_metal_memory_nodes() << " metal nodes)"
+            << std::endl;
+    }
     if (stages.size() > 1)
     {
       pcout << " Stage " << s + 1 << "/" << stages.size() << ": "
@@ -525,6 +580,7 @@ Simulator<dim>::solve_stages(const std::vector<Stage> &stages, Summary &summary)
                       last ? parameters.solver.picard_tolerance
                            : parameters.solver.continuation_tolerance);
     total_iterations += summary.picard_iterations;
+    memory_pending = summary.converged && quadrature.hysteretic();
     if (!last)
       temperature = temperature_new;
   }

@@ -9,8 +9,8 @@ PhaseLaw::PhaseLaw(const MaterialParameters &p)
     : sigma_I(1. / p.resistivity_insulator), sigma_M(1. / p.resistivity_metal),
       S_I(p.seebeck_insulator), S_M(p.seebeck_metal),
       kappa_I(p.kappa_insulator), kappa_M(p.kappa_metal),
-      T_mit(p.transition_temperature), width(p.transition_width),
-      sharp(p.phase_law == PhaseLawType::sharp)
+      T_mit(p.transition_temperature), hysteresis(p.hysteresis_width),
+      width(p.transition_width), sharp(p.phase_law == PhaseLawType::sharp)
 {
 }
 

@@ -1,5 +1,6 @@
 #include <deal.II/base/function.h>
 #include <deal.II/base/quadrature_lib.h>
+#include <deal.II/dofs/dof_tools.h>
 #include <deal.II/non_matching/quadrature_generator.h>
 
 #include <imtsim/materials/phase_quadrature.h>
@@ -146,13 +147,32 @@ PhaseQuadrature<dim>::set_temperature(const VectorType &temperature)
 {
   if (!law.is_sharp())
     return;
-  // level_set = T_MIT - T, computed on the owned entries and then copied
-  // into the ghosted vector the classifier reads.
+  // level_set = T_c - T (T_c = T_MIT without hysteresis), computed on the
+  // owned entries and then copied into the ghosted vector the classifier
+  // reads.
   VectorType owned(temperature.locally_owned_elements(),
                    temperature.get_mpi_communicator());
-  owned = temperature;
-  owned.add(-law.transition_temperature());
-  owned *= -1.;
+  if (hysteretic())
+  {
+    VectorType owned_shift(temperature.locally_owned_elements(),
+                           temperature.get_mpi_communicator());
+    for (const auto i : temperature.locally_owned_elements())
+    {
+      const double phi = metal_level(temperature[i], memory_level_set[i]);
+      owned[i]         = -phi;
+      owned_shift[i]   = temperature[i] - phi - law.transition_temperature();
+    }
+    owned.compress(VectorOperation::insert);
+    owned_shift.compress(VectorOperation::insert);
+    shift.reinit(memory_level_set);
+    shift = owned_shift;
+  }
+  else
+  {
+    owned = temperature;
+    owned.add(-law.transition_temperature());
+    owned *= -1.;
+  }
   if (!classifier)
     level_set.reinit(temperature);
   level_set = owned;
@@ -185,6 +205,82 @@ PhaseQuadrature<dim>::set_temperature(const VectorType &temperature)
   classifier->reclassify();
   checked_cells.clear();
   checked_faces.clear();
+}
+
+template <int dim>
+void
+PhaseQuadrature<dim>::reset_memory(const VectorType &temperature)
+{
+  VectorType owned(temperature.locally_owned_elements(),
+                   temperature.get_mpi_communicator());
+  owned = temperature;
+  owned.add(-law.transition_temperature());
+  set_memory(owned);
+}
+
+template <int dim>
+double
+PhaseQuadrature<dim>::metal_level(const double T, const double memory) const
+{
+  const double T_up   = law.transition_temperature();
+  const double T_down = T_up - law.hysteresis_width();
+  return std::max(T - T_up, std::min(T - T_down, memory));
+}
+
+template <int dim>
+void
+PhaseQuadrature<dim>::commit_memory(const VectorType &temperature)
+{
+  VectorType owned(temperature.locally_owned_elements(),
+                   temperature.get_mpi_communicator());
+  for (const auto i : temperature.locally_owned_elements())
+    owned[i] = metal_level(temperature[i], memory_level_set[i]);
+  owned.compress(VectorOperation::insert);
+  set_memory(owned);
+}
+
+template <int dim>
+void
+PhaseQuadrature<dim>::set_memory(const VectorType &memory)
+{
+  IndexSet relevant;
+  DoFTools::extract_locally_relevant_dofs(dof_handler, relevant);
+  const MPI_Comm comm = dof_handler.get_communicator();
+  VectorType     owned(memory.locally_owned_elements(), comm);
+  owned = memory;
+  memory_level_set.reinit(memory.locally_owned_elements(), relevant, comm);
+  memory_level_set = owned;
+}
+
+template <int dim>
+void
+PhaseQuadrature<dim>::phase_temperature(const VectorType &temperature,
+                                        VectorType       &theta) const
+{
+  theta.reinit(temperature);
+  if (!hysteretic())
+  {
+    theta = temperature;
+    return;
+  }
+  VectorType owned(temperature.locally_owned_elements(),
+                   temperature.get_mpi_communicator());
+  for (const auto i : temperature.locally_owned_elements())
+    owned[i] = law.transition_temperature() +
+               metal_level(temperature[i], memory_level_set[i]);
+  owned.compress(VectorOperation::insert);
+  theta = owned;
+}
+
+template <int dim>
+types::global_dof_index
+PhaseQuadrature<dim>::n_metal_memory_nodes() const
+{
+  types::global_dof_index n = 0;
+  for (const auto i : memory_level_set.locally_owned_elements())
+    if (memory_level_set[i] > 0)
+      ++n;
+  return Utilities::MPI::sum(n, dof_handler.get_communicator());
 }
 
 template <int dim>

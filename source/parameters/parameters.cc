@@ -312,6 +312,15 @@ MaterialParameters::declare_parameters(ParameterHandler &prm)
                     Patterns::Double(),
                     "w_T, width of the smooth step centred on T_MIT [K] "
                     "(smooth law only).");
+  prm.declare_entry(
+      "Hysteresis width",
+      "0",
+      Patterns::Double(),
+      "T_up - T_down [K], sharp law only. An insulating point turns metal "
+      "above T_up = 'Transition temperature', a metal point turns "
+      "insulating below T_down = T_up - this width; in between each point "
+      "keeps the phase of the last converged state (the phase memory, "
+      "carried through mesh adaptation). 0: no hysteresis.");
   prm.leave_subsection();
 }
 
@@ -329,6 +338,7 @@ MaterialParameters::parse_parameters(ParameterHandler &prm)
   phase_law              = prm.get("Phase law") == "sharp" ? PhaseLawType::sharp
                                                            : PhaseLawType::smooth;
   transition_width       = prm.get_double("Transition width");
+  hysteresis_width       = prm.get_double("Hysteresis width");
   prm.leave_subsection();
 }
 
@@ -842,6 +852,36 @@ Parameters::check_sweep() const
 }
 
 void
+Parameters::check_hysteresis() const
+{
+  const double width = material.hysteresis_width;
+  if (!(width > 0))
+    throw InputError("Material/Hysteresis width",
+                     "must be 0 (no hysteresis) or positive (T_up - T_down "
+                     "in kelvin).");
+  if (!(width < material.transition_temperature))
+    throw InputError("Material/Hysteresis width",
+                     "T_down = 'Transition temperature' - width must be a "
+                     "positive absolute temperature.");
+  if (material.phase_law != PhaseLawType::sharp)
+    throw InputError("Material/Hysteresis width",
+                     "hysteresis needs 'Phase law = sharp': the phase "
+                     "memory switches the transition temperature of each "
+                     "point between T_up and T_down.");
+  if (!solver.width_continuation.empty())
+    throw InputError("Solver/Width continuation",
+                     "a smoothed law has no phase memory: with 'Material/"
+                     "Hysteresis width' > 0 solve with the sharp law "
+                     "throughout (continuation in the drive is allowed).");
+  if (sweep.enabled() && sweep.method == SweepMethod::arclength)
+    throw InputError("Sweep/Method",
+                     "with material hysteresis the state depends on the "
+                     "path, not only on the control value: use 'natural' "
+                     "(each step from the previous state and its phase "
+                     "memory).");
+}
+
+void
 Parameters::check() const
 {
   require_positive(geometry.length, "Geometry/Length", "The length");
@@ -871,6 +911,8 @@ Parameters::check() const
     require_positive(material.transition_width,
                      "Material/Transition width",
                      "The transition width of the smooth law");
+  if (material.hysteresis_width != 0)
+    check_hysteresis();
   if (!(solver.relaxation > 0 && solver.relaxation <= 1))
     throw InputError("Solver/Relaxation", "must lie in (0, 1].");
   if (!(solver.picard_tolerance > 0))

@@ -106,9 +106,11 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
   const PhaseLaw &law  = quadrature.get_law();
   Vector<float>   metal_fraction(tria.n_active_cells()),
       peltier_heat(tria.n_active_cells()), partition(tria.n_active_cells());
-  const bool                  peltier = parameters.thermal.peltier_heating;
-  const double                dH = -law.peltier_potential(0, Region::metal);
-  std::vector<double>         T_q;
+  const bool peltier = parameters.thermal.peltier_heating;
+  // -[H] = T_c (S_I - S_M) with T_c = T_MIT, or with hysteresis the
+  // interface temperature T_c,h = T_up + shift.
+  const double                dS = law.delta_seebeck();
+  std::vector<double>         T_q, shift_q;
   std::vector<Tensor<1, dim>> grad_psi;
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
@@ -128,7 +130,7 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
               metal += law.metal_weight(T_q[q], region) * fe.JxW(q);
             }
           });
-      // Sharp law: interface heat -[H] j.n = -T_MIT dS j.n_{M->I}.
+      // Sharp law: interface heat -[H] j.n = -T_c dS j.n_{M->I}.
       if (peltier)
         quadrature.for_interface(
             cell,
@@ -136,8 +138,13 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
             {
               grad_psi.resize(fe.n_quadrature_points);
               fe.get_function_gradients(potential, grad_psi);
+              shift_q.assign(fe.n_quadrature_points, 0.);
+              if (quadrature.hysteretic())
+                fe.get_function_values(quadrature.transition_shift(), shift_q);
               for (const unsigned int q : fe.quadrature_point_indices())
               {
+                const double dH =
+                    dS * (law.transition_temperature() + shift_q[q]);
                 // j.n evaluated with the metal conductivity side: the
                 // normal current is continuous, use the mean.
                 const double jn_m = -law.sigma(0, Region::metal) *
@@ -151,10 +158,26 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
       peltier_heat(c)   = volume > 0 ? heat / volume : 0;
     }
 
-  DerivedFields<dim> derived(law, temperature);
+  // The derived fields (sigma, G, metal fraction) depend on the phase:
+  // evaluate them at theta, which crosses T_MIT where T crosses T_c,h.
+  VectorType theta;
+  quadrature.phase_temperature(temperature, theta);
+  DerivedFields<dim> derived(law, theta);
   DataOut<dim>       data_out;
   data_out.attach_dof_handler(dof_handler);
   data_out.add_data_vector(temperature, "T");
+  VectorType transition;
+  if (quadrature.hysteretic())
+  {
+    // T_c,h = T_up + shift: T_down where the memory is metal.
+    VectorType owned(quadrature.transition_shift().locally_owned_elements(),
+                     dof_handler.get_communicator());
+    owned = quadrature.transition_shift();
+    owned.add(law.transition_temperature());
+    transition.reinit(quadrature.transition_shift());
+    transition = owned;
+    data_out.add_data_vector(transition, "transition_temperature");
+  }
   data_out.add_data_vector(potential, "psi");
   data_out.add_data_vector(potential, derived);
   data_out.add_data_vector(metal_fraction, "metal_fraction_cell");

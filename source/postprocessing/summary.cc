@@ -397,7 +397,11 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
     const double x = x_d == 0 ? s[i] : L - s[i];
     line[i]        = geometry.top_centre_point(x);
   }
-  const std::vector<double> T_line = sample(dof_handler, temperature, line);
+  // The extents and the thickness are where the phase changes: with
+  // hysteresis the isotherm theta = T_up of theta = T - (T_c,h - T_up).
+  VectorType theta;
+  quadrature.phase_temperature(temperature, theta);
+  const std::vector<double> T_line = sample(dof_handler, theta, line);
   summary.metal_extent_drain_m     = extent_from_end(T_line, s, T_mit, 0.5 * L);
   const std::vector<double> T_reversed(T_line.rbegin(), T_line.rend());
   summary.metal_extent_source_m =
@@ -412,8 +416,7 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
     depth[i]    = h * i / (n - 1);
     vertical[i] = geometry.centre_point(0.5 * L, h - depth[i]);
   }
-  const std::vector<double> T_vertical =
-      sample(dof_handler, temperature, vertical);
+  const std::vector<double> T_vertical = sample(dof_handler, theta, vertical);
   summary.metal_thickness_mid_m =
       T_vertical[0] > T_mit ? extent_from_end(T_vertical, depth, T_mit, h) : 0.;
 }

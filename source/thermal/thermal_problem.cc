@@ -76,8 +76,16 @@ ThermalProblem<dim>::assemble_cell(
   const bool peltier = parameters.thermal.peltier_heating;
   cell_matrix        = 0;
   cell_rhs           = 0;
-  std::vector<double>         T_q;
-  std::vector<Tensor<1, dim>> grad_psi;
+  std::vector<double>         T_q, shift_q;
+  std::vector<Tensor<1, dim>> grad_psi, grad_shift;
+  // With hysteresis the interface temperature T_c,h = T_up + shift varies
+  // (T_up where the memory is insulating, T_down where it is metal), so
+  // the metal's Peltier potential is H = (S_M - S_I) T_c,h, and the source
+  // T j . grad S = div(H j) - (S_M - S_I) j . grad T_c,h in the metal
+  // (doc/hysteresis.md): the second term removes the spurious heat div(H j)
+  // would put where T_c,h varies inside the metal.
+  const bool   hysteretic = peltier && quadrature.hysteretic();
+  const double dS_metal   = -law.delta_seebeck(); // S_M - S_I
 
   // The current that carries the Peltier flux H j. In a cell where sigma
   // varies (cut by the interface under the sharp law, or holding part of
@@ -120,25 +128,38 @@ ThermalProblem<dim>::assemble_cell(
         grad_psi.resize(fe.n_quadrature_points);
         fe.get_function_values(T_old, T_q);
         fe.get_function_gradients(psi, grad_psi);
+        const bool metal_part = hysteretic && region == Region::metal;
+        if (metal_part)
+        {
+          shift_q.resize(fe.n_quadrature_points);
+          grad_shift.resize(fe.n_quadrature_points);
+          fe.get_function_values(quadrature.transition_shift(), shift_q);
+          fe.get_function_gradients(quadrature.transition_shift(), grad_shift);
+        }
         for (const unsigned int q : fe.quadrature_point_indices())
         {
-          const double         sigma = law.sigma(T_q[q], region);
-          const double         kappa = law.kappa(T_q[q], region);
-          const double         H     = law.peltier_potential(T_q[q], region);
+          const double sigma = law.sigma(T_q[q], region);
+          const double kappa = law.kappa(T_q[q], region);
+          const double H     = law.peltier_potential(T_q[q], region) +
+                           (metal_part ? dS_metal * shift_q[q] : 0.);
           const Tensor<1, dim> j =
               -(averaged ? sigma_cell : sigma) * grad_psi[q];
           const double joule_density =
               joule ? sigma * grad_psi[q] * grad_psi[q] : 0.;
+          const double correction =
+              metal_part ? dS_metal * (j * grad_shift[q]) : 0.;
           const double JxW = fe.JxW(q);
           sources.joule += joule_density * JxW;
+          sources.peltier += correction * JxW;
           for (const unsigned int i : fe.dof_indices())
           {
             const Tensor<1, dim> grad_v = fe.shape_grad(i, q);
             for (const unsigned int k : fe.dof_indices())
               cell_matrix(i, k) += kappa * grad_v * fe.shape_grad(k, q) * JxW;
-            cell_rhs(i) += (joule_density * fe.shape_value(i, q) +
-                            (peltier ? H * (j * grad_v) : 0.)) *
-                           JxW;
+            cell_rhs(i) +=
+                ((joule_density + correction) * fe.shape_value(i, q) +
+                 (peltier ? H * (j * grad_v) : 0.)) *
+                JxW;
           }
         }
       });
@@ -160,9 +181,16 @@ ThermalProblem<dim>::assemble_cell(
             grad_psi.resize(fe.n_quadrature_points);
             fe.get_function_values(T_old, T_q);
             fe.get_function_gradients(psi, grad_psi);
+            const bool metal_part = hysteretic && region == Region::metal;
+            if (metal_part)
+            {
+              shift_q.resize(fe.n_quadrature_points);
+              fe.get_function_values(quadrature.transition_shift(), shift_q);
+            }
             for (const unsigned int q : fe.quadrature_point_indices())
             {
-              const double H = law.peltier_potential(T_q[q], region);
+              const double H = law.peltier_potential(T_q[q], region) +
+                               (metal_part ? dS_metal * shift_q[q] : 0.);
               const double j_n =
                   -(averaged ? sigma_cell : law.sigma(T_q[q], region)) *
                   (grad_psi[q] * fe.normal_vector(q));

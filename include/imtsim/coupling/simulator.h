@@ -196,8 +196,9 @@ private:
           const unsigned interval,
           unsigned int  &steps,
           const unsigned cycle);
+  /** Fills summary.verification; advances the slab model's memory. */
   void
-  evaluate_verification(Summary &summary) const;
+  evaluate_verification(Summary &summary);
 
   const Parameters                         &parameters;
   const MPI_Comm                            comm;
@@ -225,6 +226,14 @@ private:
   /** Counts mesh changes, to tell whether a saved vector still fits. */
   unsigned int mesh_generation = 0;
   Timer        wall_clock;
+  /**
+   * Hysteresis: the last converged state's phase becomes the memory when
+   * the next solve starts (not at once, so that the converged state is
+   * post-processed with the memory it was solved with).
+   */
+  bool memory_pending = false;
+  /** Metal thickness of the hysteretic slab model's last state [m]. */
+  double slab_model_thickness = 0;
 };
 } // namespace imtsim
 

@@ -84,6 +84,17 @@ public:
     return T_mit;
   }
 
+  /**
+   * T_up - T_down [K] (0: no hysteresis). The transition temperature of a
+   * point is then T_up = transition_temperature() where its phase memory
+   * is insulating and T_down where it is metal (PhaseQuadrature).
+   */
+  double
+  hysteresis_width() const
+  {
+    return hysteresis;
+  }
+
   /** S_I - S_M [V/K]. */
   double
   delta_seebeck() const
@@ -120,7 +131,7 @@ private:
   double
   integrated_fraction(const double T) const;
 
-  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, T_mit;
+  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, T_mit, hysteresis;
   double       width;
   bool         sharp;
 };

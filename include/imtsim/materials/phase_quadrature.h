@@ -87,6 +87,72 @@ public:
                 const std::function<void(
                     const NonMatching::FEImmersedSurfaceValues<dim> &)> &f);
 
+  /** True if the law has hysteresis (T_up > T_down). */
+  bool
+  hysteretic() const
+  {
+    return law.hysteresis_width() > 0;
+  }
+
+  /**
+   * @name Phase memory (hysteresis only)
+   *
+   * A point is metal if T > T_up, or if T > T_down and it was metal in the
+   * last converged state. With the memory M, a level set positive where
+   * that state was metal, this is phi > 0 for
+   *   phi = max(T - T_up, min(T - T_down, M)),
+   * a continuous function of T (so the staggered map stays continuous)
+   * whose zero set is the exact phase boundary: where the layer grows
+   * T = T_up, where it shrinks T = T_down, and where it is held by the
+   * memory M = 0. The phases are split by the interpolant of the nodal
+   * values of -phi, and the memory of a converged state is its phi. M is
+   * an FE field on the temperature's DoFs, interpolated to new meshes.
+   * The transition temperature of the metal, for the Peltier heat, is
+   * T_c = T - phi: T_up, T_down, or, on a held interface, its T.
+   */
+  /** @{ */
+  /** The memory of a state without history: metal where T > T_up. */
+  void
+  reset_memory(const VectorType &temperature);
+
+  /** The memory of the converged state @p temperature: its phi. */
+  void
+  commit_memory(const VectorType &temperature);
+
+  /** The memory field M (ghosted), for transfer to a new mesh. */
+  const VectorType &
+  memory() const
+  {
+    return memory_level_set;
+  }
+
+  /** Set M, interpolated to a new mesh (after reinit()). */
+  void
+  set_memory(const VectorType &memory);
+
+  /**
+   * T_c,h - T_up (ghosted) with T_c,h the interpolant of T - phi at the
+   * temperature last passed to set_temperature().
+   */
+  const VectorType &
+  transition_shift() const
+  {
+    return shift;
+  }
+
+  /**
+   * theta = T_up + phi: a point is metal iff theta > T_up, for the
+   * isotherm-based post-processing (extents, adaptation, derived fields).
+   * Equal to T without hysteresis. Ghosted like @p temperature.
+   */
+  void
+  phase_temperature(const VectorType &temperature, VectorType &theta) const;
+
+  /** Number of nodes whose memory is metal. */
+  types::global_dof_index
+  n_metal_memory_nodes() const;
+  /** @} */
+
   /** The material law the phases come from (shared with the simulator). */
   const PhaseLaw &
   get_law() const
@@ -123,6 +189,10 @@ private:
     std::unique_ptr<FEFaceValues<dim>> inside, outside;
   };
 
+  /** phi of a node with temperature @p T and memory @p memory. */
+  double
+  metal_level(const double T, const double memory) const;
+
   /** Quadratures of @p cell generated on m^dim sub-boxes. */
   std::unique_ptr<Repaired>
   subdivided(const CellIterator &cell, const unsigned int m) const;
@@ -142,8 +212,10 @@ private:
   const DoFHandler<dim> &dof_handler;
   hp::FECollection<dim>  fe_collection;
   QGauss<1>              quadrature_1d;
-  /** T_MIT - T_h: negative (NonMatching's "inside") in the metal. */
-  VectorType                                           level_set;
+  /** -phi (T_MIT - T_h without hysteresis): negative (inside) in metal. */
+  VectorType level_set;
+  /** Phase memory M and T_c,h - T_up (hysteresis). */
+  VectorType                                           memory_level_set, shift;
   std::unique_ptr<NonMatching::MeshClassifier<dim>>    classifier;
   std::unique_ptr<NonMatching::FEValues<dim>>          cut_values;
   std::unique_ptr<NonMatching::FEInterfaceValues<dim>> cut_face_values;

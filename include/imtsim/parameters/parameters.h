@@ -112,6 +112,9 @@ struct MaterialParameters
   double       transition_temperature; ///< T_MIT [K]
   PhaseLawType phase_law;
   double       transition_width; ///< w_T [K], smooth law only
+  /** T_up - T_down >= 0 [K]: T_up = T_MIT (insulator to metal on heating),
+   *  T_down = T_MIT - width (metal to insulator on cooling). */
+  double hysteresis_width = 0;
 
   static void
   declare_parameters(ParameterHandler &prm);
@@ -286,6 +289,8 @@ struct Parameters
 private:
   void
   check_sweep() const;
+  void
+  check_hysteresis() const;
 };
 
 /**

@@ -16,8 +16,10 @@ namespace imtsim
 /** Heat sources and the heat leaving the sample [W] (whole sample). */
 struct HeatBalance
 {
-  double joule      = 0; ///< (rho |j|^2, 1)
-  double peltier    = 0; ///< -<H j.n, 1> over the electrodes
+  double joule = 0; ///< (rho |j|^2, 1)
+  /** -<H j.n, 1> over the electrodes; with hysteresis also
+   *  ((S_M - S_I) j . grad T_c,h, 1) over the metal. */
+  double peltier    = 0;
   double out        = 0; ///< consistent (residual) flux through T0 boundaries
   double out_direct = 0; ///< face integral of -kappa dT/dn there
 
