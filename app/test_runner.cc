@@ -85,6 +85,16 @@ main(int argc, char **argv)
                 s.peltier_power_W / s.joule_power_W);
           value("direct heat flux / heat out",
                 s.heat_out_direct_W / s.heat_out_W);
+          if (s.heat_out_contact_W != 0 || s.heat_out_radiation_W != 0)
+          {
+            value("contact loss / heat out",
+                  s.heat_out_contact_W / s.heat_out_W);
+            value("radiation loss / heat out",
+                  s.heat_out_radiation_W / s.heat_out_W);
+            for (const auto &[name, q] : s.heat_out_by_boundary_W)
+              value("heat out through " + name + " / heat out",
+                    q / s.heat_out_W);
+          }
           check("converged", s.converged);
           check("energy balance (consistent flux) below 1e-6",
                 s.energy_balance_relative_error < 1e-6);
@@ -102,6 +112,18 @@ main(int argc, char **argv)
             check("parallel slab: voltage within 1%",
                   v.at("voltage_relative_error") < 0.01);
           }
+          if (v.count("mean_rise_relative_error"))
+          {
+            check("wire: mean temperature rise within 0.5% of (A-20)",
+                  v.at("mean_rise_relative_error") < 5e-3);
+            check("wire: Q2 holds the parabola (A-19): nodal error below "
+                  "1e-10 relative",
+                  v.at("profile_error_relative") < 1e-10);
+          }
+          if (v.count("uniform_temperature_relative_error"))
+            check("radiating wire: uniform temperature within 0.1% of the "
+                  "quartic law (A-22)",
+                  v.at("uniform_temperature_relative_error") < 1e-3);
           if (v.count("j_cr_found_A_per_m2"))
             check("critical current found by the solver within 1% of (P-9)",
                   std::abs(v.at("j_cr_found_A_per_m2") / v.at("j_cr_A_per_m2") -

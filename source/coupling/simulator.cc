@@ -447,10 +447,93 @@ Simulator<dim>::count_phase_changes(std::vector<int> &previous) const
 
 template <int dim>
 void
+Simulator<dim>::evaluate_wire_verification(Summary &summary) const
+{
+  // A conductor without transition (the insulating phase throughout),
+  // uniform current density j0 along x: uniform Joule power density Q.
+  const auto  &m              = parameters.material;
+  const auto  &t              = parameters.thermal;
+  const double h              = geometry.thickness;
+  const double L              = geometry.length;
+  const double W              = geometry.width;
+  const double T0             = t.substrate_temperature;
+  const double kappa          = m.kappa_insulator;
+  const double j0             = std::abs(summary.current_A) / (W * h);
+  const double Q              = m.resistivity_insulator * j0 * j0;
+  auto        &v              = summary.verification;
+  v["joule_density_W_per_m3"] = Q;
+  if (t.emissivity.empty())
+  {
+    // T = T0 + dT_C + Q/(2 kappa) ((L/2)^2 - (x - L/2)^2) with
+    // dT_C = Q L/(2 kappa_C); its mean: Q (L/(2 kappa_C) +
+    // L^2/(12 kappa)).
+    const double dT_C = t.contact_conductance.empty()
+                            ? 0.
+                            : Q * L / (2 * t.contact_conductance.at("drain"));
+    const double T_env =
+        t.contact_conductance.empty() ? T0 : t.environment_temperature;
+    std::map<types::global_dof_index, Point<dim>> points;
+    DoFTools::map_dofs_to_support_points(MappingQ1<dim>(), dof_handler, points);
+    double error = 0;
+    for (const auto &[i, p] : points)
+      if (owned_dofs.is_element(i))
+      {
+        const double s = p[0] - 0.5 * L;
+        const double exact =
+            T_env + dT_C + Q / (2 * kappa) * (L * L / 4 - s * s);
+        error = std::max(error, std::abs(temperature_new[i] - exact));
+      }
+    const double rise      = dT_C + Q * L * L / (12 * kappa);
+    v["mean_rise_exact_K"] = rise;
+    v["mean_rise_relative_error"] =
+        std::abs(summary.temperature_mean_K - T_env - rise) / rise;
+    v["profile_error_relative"] =
+        Utilities::MPI::max(error, comm) / (dT_C + Q * L * L / (8 * kappa));
+    if (t.contact_conductance.empty())
+      v["mean_rise_A21_K"] = std::pow(summary.voltage_V, 2) /
+                             (12 * m.resistivity_insulator * kappa);
+    return;
+  }
+  // uniform T with Q V = eps sigma_SB (T^4 - T_env^4) A_rad, A_rad
+  // the radiating area (each face with the same emissivity here: the
+  // area-weighted mean otherwise), V the volume.
+  const double sigma_SB = 5.670374419e-8;
+  double       eps_area = 0;
+  for (const auto &[name, eps] : t.emissivity)
+  {
+    double area = 0;
+    if (name == "substrate" || name == "top")
+      area = L * W;
+    else if (name == "y_min" || name == "y_max")
+      area = L * h;
+    else
+      area = W * h; // x_min, x_max, drain, source: the ends
+    eps_area += eps * area;
+  }
+  const double T_env = t.environment_temperature;
+  const double power = Q * L * W * h;
+  const double T_exact =
+      std::pow(std::pow(T_env, 4) + power / (sigma_SB * eps_area), 0.25);
+  v["uniform_temperature_exact_K"] = T_exact;
+  v["uniform_temperature_relative_error"] =
+      std::max(std::abs(summary.temperature_max_K - T_exact),
+               std::abs(summary.temperature_mean_K - T_exact)) /
+      T_exact;
+  v["rise_linearised_K"] =
+      power / (4 * sigma_SB * eps_area * std::pow(T_env, 3));
+}
+
+template <int dim>
+void
 Simulator<dim>::evaluate_verification(Summary &summary)
 {
   if (parameters.verification.benchmark == BenchmarkType::none)
     return;
+  if (parameters.verification.benchmark == BenchmarkType::wire)
+  {
+    evaluate_wire_verification(summary);
+    return;
+  }
   const auto  &m     = parameters.material;
   const double h     = geometry.thickness;
   const double L     = geometry.length;
@@ -615,16 +698,37 @@ Simulator<dim>::evaluate_summary(Summary &summary)
   summary.mesh_adaptations = n_adaptations;
   const HeatBalance balance =
       thermal.heat_balance(temperature, electric.potential(), temperature_new);
-  summary.current_A                     = electric.current();
-  summary.voltage_V                     = electric.voltage();
-  summary.sweep.source_voltage_V        = electric.source_voltage();
-  summary.joule_power_W                 = balance.joule;
-  summary.peltier_power_W               = balance.peltier;
-  summary.heat_out_W                    = balance.out;
-  summary.heat_out_direct_W             = balance.out_direct;
-  summary.energy_balance_relative_error = balance.relative_error(balance.out);
+  summary.current_A              = electric.current();
+  summary.voltage_V              = electric.voltage();
+  summary.sweep.source_voltage_V = electric.source_voltage();
+  summary.joule_power_W          = balance.joule;
+  summary.peltier_power_W        = balance.peltier;
+  // All heat leaving: through the fixed-temperature boundaries (consistent
+  // flux, or the direct one) plus what the loss laws remove.
+  const double lost            = balance.contact + balance.radiation;
+  summary.heat_out_W           = balance.total_out();
+  summary.heat_out_direct_W    = balance.out_direct + lost;
+  summary.heat_out_contact_W   = balance.contact;
+  summary.heat_out_radiation_W = balance.radiation;
+  summary.energy_balance_relative_error =
+      balance.relative_error(summary.heat_out_W);
   summary.energy_balance_direct_relative_error =
-      balance.relative_error(balance.out_direct);
+      balance.relative_error(summary.heat_out_direct_W);
+  const ThermalParameters &thermal_parameters = parameters.thermal;
+  std::vector<std::string> names =
+      thermal_parameters.fixed_temperature_boundaries;
+  for (const auto *m : {&thermal_parameters.contact_conductance,
+                        &thermal_parameters.emissivity})
+    for (const auto &[name, value] : *m)
+      names.push_back(name);
+  summary.heat_out_by_boundary_W.clear();
+  for (const auto &name : names)
+  {
+    const auto it =
+        balance.by_boundary.find(SampleGeometry<dim>::boundary_id(name));
+    summary.heat_out_by_boundary_W[name] =
+        it == balance.by_boundary.end() ? 0. : it->second;
+  }
   evaluator.evaluate(dof_handler, quadrature, temperature_new, summary);
   evaluate_verification(summary);
 }

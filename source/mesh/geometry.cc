@@ -303,25 +303,45 @@ SampleGeometry<dim>::create_box(
 }
 
 template <int dim>
+types::boundary_id
+SampleGeometry<dim>::boundary_id(const std::string &name)
+{
+  if (name == "substrate")
+    return BoundaryIds::substrate<dim>();
+  if (name == "top")
+    return BoundaryIds::top<dim>();
+  if (name == "x_min")
+    return BoundaryIds::x_min;
+  if (name == "x_max")
+    return BoundaryIds::x_max;
+  if (name == "y_min")
+    return BoundaryIds::y_min;
+  if (name == "y_max")
+    return BoundaryIds::y_max;
+  if (name == "drain")
+    return BoundaryIds::drain;
+  AssertThrow(name == "source",
+              ExcMessage("unknown boundary name '" + name + "'"));
+  return BoundaryIds::source;
+}
+
+template <int dim>
+std::map<types::boundary_id, double>
+SampleGeometry<dim>::by_boundary_id(const std::map<std::string, double> &values)
+{
+  std::map<types::boundary_id, double> ids;
+  for (const auto &[name, value] : values)
+    ids[boundary_id(name)] = value;
+  return ids;
+}
+
+template <int dim>
 std::vector<types::boundary_id>
 SampleGeometry<dim>::fixed_temperature_ids() const
 {
   std::vector<types::boundary_id> ids;
   for (const auto &name : parameters.thermal.fixed_temperature_boundaries)
-  {
-    if (name == "substrate")
-      ids.push_back(BoundaryIds::substrate<dim>());
-    else if (name == "top")
-      ids.push_back(BoundaryIds::top<dim>());
-    else if (name == "x_min")
-      ids.push_back(BoundaryIds::x_min);
-    else if (name == "x_max")
-      ids.push_back(BoundaryIds::x_max);
-    else if (name == "y_min")
-      ids.push_back(BoundaryIds::y_min);
-    else if (name == "y_max")
-      ids.push_back(BoundaryIds::y_max);
-  }
+    ids.push_back(boundary_id(name));
   return ids;
 }
 

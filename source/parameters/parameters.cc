@@ -25,6 +25,10 @@ require_positive(const double       value,
                          Utilities::to_string(value) + ".");
 }
 
+/** The boundary names of the thermal boundary conditions. */
+const std::string boundary_names =
+    "substrate|top|x_min|x_max|y_min|y_max|drain|source";
+
 void
 declare_patch(ParameterHandler            &prm,
               const std::string           &name,
@@ -411,10 +415,34 @@ ThermalParameters::declare_parameters(ParameterHandler &prm)
   prm.declare_entry(
       "Fixed temperature boundaries",
       "substrate",
-      Patterns::MultipleSelection("substrate|top|x_min|x_max|y_min|y_max"),
-      "Boundaries held at T0; all others are adiabatic. 'substrate' is z = 0, "
-      "'top' is z = h (in 2D these are y = 0 and y = h, and y_min/y_max do "
-      "not exist).");
+      Patterns::MultipleSelection(boundary_names),
+      "Boundaries held at T0; the others lose heat by the laws below or are "
+      "adiabatic. 'substrate' is z = 0, 'top' is z = h (in 2D these are "
+      "y = 0 and y = h, and y_min/y_max do not exist); 'drain' and 'source' "
+      "are the electrode faces (with end-face electrodes the faces x = 0 "
+      "and x = L, which are then not x_min/x_max).");
+  prm.declare_entry(
+      "Contact conductance",
+      "",
+      Patterns::Map(Patterns::Selection(boundary_names), Patterns::Double()),
+      "Boundaries that exchange heat with the environment through a "
+      "thermal contact conductance, as 'name: kappa_C, ...' with kappa_C "
+      "in W/(m^2 K): -kappa dT/dn = kappa_C (T - T_env) (A-19). Names as "
+      "in 'Fixed temperature boundaries'.");
+  prm.declare_entry(
+      "Emissivity",
+      "",
+      Patterns::Map(Patterns::Selection(boundary_names), Patterns::Double()),
+      "Boundaries that radiate, as 'name: eps, ...' with the emissivity "
+      "0 < eps <= 1: -kappa dT/dn = eps sigma_SB (T^4 - T_env^4) (A-22), "
+      "the full quartic law, solved by Newton's method inside each thermal "
+      "solve. A boundary may both radiate and have a contact conductance "
+      "(the fluxes add).");
+  prm.declare_entry("Environment temperature",
+                    "T0",
+                    Patterns::Anything(),
+                    "T_env of the contact-conductance and radiation laws "
+                    "[K]; 'T0' for the substrate temperature.");
   prm.declare_entry("Joule heating",
                     "true",
                     Patterns::Bool(),
@@ -441,6 +469,34 @@ ThermalParameters::parse_parameters(ParameterHandler &prm)
   substrate_temperature = prm.get_double("Substrate temperature");
   fixed_temperature_boundaries =
       Utilities::split_string_list(prm.get("Fixed temperature boundaries"));
+  const auto parse_map = [&](const std::string &entry)
+  {
+    std::map<std::string, double> values;
+    for (const auto &item : Utilities::split_string_list(prm.get(entry), ','))
+    {
+      const auto pair = Utilities::split_string_list(item, ':');
+      if (values.count(pair[0]))
+        throw InputError("Thermal/" + entry,
+                         "'" + pair[0] + "' is given twice.");
+      values[pair[0]] = Utilities::string_to_double(pair[1]);
+    }
+    return values;
+  };
+  contact_conductance           = parse_map("Contact conductance");
+  emissivity                    = parse_map("Emissivity");
+  const std::string environment = prm.get("Environment temperature");
+  if (environment == "T0")
+    environment_temperature = substrate_temperature;
+  else
+    try
+    {
+      environment_temperature = Utilities::string_to_double(environment);
+    }
+    catch (...)
+    {
+      throw InputError("Thermal/Environment temperature",
+                       "'" + environment + "' is neither 'T0' nor a number.");
+    }
   joule_heating       = prm.get_bool("Joule heating");
   peltier_heating     = prm.get_bool("Peltier heating");
   initial_temperature = prm.get("Initial temperature");
@@ -599,11 +655,16 @@ VerificationParameters::declare_parameters(ParameterHandler &prm)
   prm.declare_entry(
       "Benchmark",
       "none",
-      Patterns::Selection("none|insulating slab|parallel slab"),
+      Patterns::Selection("none|insulating slab|parallel slab|wire"),
       "Compare the run with an analytic solution and report the errors: "
       "'insulating slab' (P-8, nodal temperature error), 'parallel slab' "
-      "(P-11 metal thickness at x = L/2 and the voltage). Both need end-face "
-      "electrodes and the substrate as the only fixed-temperature boundary.");
+      "(P-11 metal thickness at x = L/2 and the voltage); both with the "
+      "substrate as the only fixed-temperature boundary. 'wire': Joule "
+      "heating of a conductor without transition, heat leaving through "
+      "the electrode ends (held at T0, or through a contact conductance: "
+      "the parabola A-19 and its mean A-20) or by radiation from adiabatic-"
+      "ended faces (the uniform temperature of A-22, and its linearisation "
+      "for comparison). All need end-face electrodes.");
   prm.leave_subsection();
 }
 
@@ -614,6 +675,7 @@ VerificationParameters::parse_parameters(ParameterHandler &prm)
   const std::string b = prm.get("Benchmark");
   benchmark           = b == "none"              ? BenchmarkType::none
                         : b == "insulating slab" ? BenchmarkType::insulating_slab
+                        : b == "wire"            ? BenchmarkType::wire
                                                  : BenchmarkType::parallel_slab;
   prm.leave_subsection();
 }
@@ -852,6 +914,65 @@ Parameters::check_sweep() const
 }
 
 void
+Parameters::check_thermal_boundaries() const
+{
+  const ThermalParameters &t = thermal;
+  if (t.fixed_temperature_boundaries.empty() && t.contact_conductance.empty() &&
+      t.emissivity.empty())
+    throw InputError("Thermal/Fixed temperature boundaries",
+                     "at least one boundary must be held at T0 or lose heat "
+                     "('Contact conductance', 'Emissivity'), otherwise the "
+                     "steady heat problem has no solution.");
+  require_positive(t.environment_temperature,
+                   "Thermal/Environment temperature",
+                   "The absolute temperature T_env");
+  const auto is_fixed = [&](const std::string &name)
+  {
+    return std::find(t.fixed_temperature_boundaries.begin(),
+                     t.fixed_temperature_boundaries.end(),
+                     name) != t.fixed_temperature_boundaries.end();
+  };
+  for (const auto &[name, value] : t.contact_conductance)
+  {
+    require_positive(value,
+                     "Thermal/Contact conductance",
+                     "The contact conductance of '" + name + "'");
+    if (is_fixed(name))
+      throw InputError("Thermal/Contact conductance",
+                       "'" + name +
+                           "' is also a fixed-temperature boundary; a "
+                           "boundary is either held at T0 or loses heat "
+                           "by a law.");
+  }
+  for (const auto &[name, value] : t.emissivity)
+  {
+    if (!(value > 0 && value <= 1))
+      throw InputError("Thermal/Emissivity",
+                       "the emissivity of '" + name + "' must lie in (0, 1].");
+    if (is_fixed(name))
+      throw InputError("Thermal/Emissivity",
+                       "'" + name +
+                           "' is also a fixed-temperature boundary; a "
+                           "boundary is either held at T0 or loses heat "
+                           "by a law.");
+  }
+  if (dimension == 2)
+  {
+    std::vector<std::pair<std::string, std::string>> used;
+    for (const auto &b : t.fixed_temperature_boundaries)
+      used.emplace_back("Fixed temperature boundaries", b);
+    for (const auto &[b, v] : t.contact_conductance)
+      used.emplace_back("Contact conductance", b);
+    for (const auto &[b, v] : t.emissivity)
+      used.emplace_back("Emissivity", b);
+    for (const auto &[entry, b] : used)
+      if (b == "y_min" || b == "y_max")
+        throw InputError("Thermal/" + entry,
+                         "'" + b + "' does not exist in 2D.");
+  }
+}
+
+void
 Parameters::check_hysteresis() const
 {
   const double width = material.hysteresis_width;
@@ -930,15 +1051,7 @@ Parameters::check() const
       electric.voltage == 0)
     throw InputError("Electric/Voltage",
                      "a voltage-controlled run needs a non-zero voltage.");
-  if (thermal.fixed_temperature_boundaries.empty())
-    throw InputError("Thermal/Fixed temperature boundaries",
-                     "at least one boundary must be held at T0, otherwise "
-                     "the steady heat problem has no solution.");
-  if (dimension == 2)
-    for (const auto &b : thermal.fixed_temperature_boundaries)
-      if (b == "y_min" || b == "y_max")
-        throw InputError("Thermal/Fixed temperature boundaries",
-                         "'" + b + "' does not exist in 2D.");
+  check_thermal_boundaries();
 
   if (geometry.electrode_type == ElectrodeType::top_patches)
   {
@@ -993,13 +1106,42 @@ Parameters::check() const
                              "boundaries') but no tag forms it.");
     if (verification.benchmark != BenchmarkType::none)
       throw InputError("Verification/Benchmark",
-                       "the slab benchmarks use the built-in box, not "
+                       "the benchmarks use the built-in box, not "
                        "'Mesh/Mesh file'.");
+  }
+  if (verification.benchmark == BenchmarkType::wire)
+  {
+    const ThermalParameters &t         = thermal;
+    const bool               radiating = !t.emissivity.empty();
+    if (radiating && !(t.fixed_temperature_boundaries.empty() &&
+                       t.contact_conductance.empty()))
+      throw InputError("Verification/Benchmark",
+                       "the radiating wire (A-22) loses heat by radiation "
+                       "only: no fixed-temperature or contact-conductance "
+                       "boundaries.");
+    if (!radiating)
+    {
+      const auto fixed = t.fixed_temperature_boundaries;
+      const bool ends_fixed =
+          fixed.size() == 2 &&
+          std::count(fixed.begin(), fixed.end(), "drain") == 1 &&
+          std::count(fixed.begin(), fixed.end(), "source") == 1;
+      const auto &c            = t.contact_conductance;
+      const bool  ends_contact = fixed.empty() && c.size() == 2 &&
+                                c.count("drain") && c.count("source") &&
+                                c.at("drain") == c.at("source");
+      if (!(ends_fixed || ends_contact))
+        throw InputError("Verification/Benchmark",
+                         "the conducting wire (A-19, A-20) loses heat "
+                         "through both ends only: 'drain' and 'source' "
+                         "held at T0, or both with the same 'Contact "
+                         "conductance'.");
+    }
   }
   if (verification.benchmark != BenchmarkType::none &&
       geometry.electrode_type != ElectrodeType::end_faces)
     throw InputError("Verification/Benchmark",
-                     "the slab benchmarks need 'Geometry/Electrode type = "
+                     "the benchmarks need 'Geometry/Electrode type = "
                      "end faces'.");
 }
 

@@ -45,6 +45,15 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
   num("peltier_power_W", peltier_power_W, false);
   num("heat_out_W", heat_out_W, false);
   num("heat_out_direct_W", heat_out_direct_W, false);
+  num("heat_out_contact_W", heat_out_contact_W, false);
+  num("heat_out_radiation_W", heat_out_radiation_W, false);
+  out << pad << "  \"heat_out_by_boundary_W\": {";
+  for (auto it = heat_out_by_boundary_W.begin();
+       it != heat_out_by_boundary_W.end();
+       ++it)
+    out << (it == heat_out_by_boundary_W.begin() ? "" : ", ") << "\""
+        << it->first << "\": " << it->second;
+  out << "},\n";
   num("energy_balance_relative_error", energy_balance_relative_error, false);
   num("energy_balance_direct_relative_error",
       energy_balance_direct_relative_error,

@@ -6,10 +6,18 @@
 #include <imtsim/thermal/thermal_problem.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <set>
 
 namespace imtsim
 {
+namespace
+{
+/** sigma_SB [W/(m^2 K^4)] (CODATA 2018, exact in SI). */
+constexpr double stefan_boltzmann = 5.670374419e-8;
+} // namespace
+
 template <int dim>
 ThermalProblem<dim>::ThermalProblem(const Parameters          &parameters,
                                     const SampleGeometry<dim> &geometry,
@@ -19,7 +27,12 @@ ThermalProblem<dim>::ThermalProblem(const Parameters          &parameters,
     : parameters(parameters), geometry(geometry), dof_handler(dof_handler),
       quadrature(quadrature), timer(timer), law(quadrature.get_law()),
       extrusion(dim == 2 ? parameters.geometry.width : 1.),
-      fixed_ids(geometry.fixed_temperature_ids())
+      fixed_ids(geometry.fixed_temperature_ids()),
+      conductance(SampleGeometry<dim>::by_boundary_id(
+          parameters.thermal.contact_conductance)),
+      emissivity(
+          SampleGeometry<dim>::by_boundary_id(parameters.thermal.emissivity)),
+      T_env(parameters.thermal.environment_temperature)
 {
 }
 
@@ -68,6 +81,7 @@ ThermalProblem<dim>::assemble_cell(
     const typename DoFHandler<dim>::active_cell_iterator &cell,
     const VectorType                                     &T_old,
     const VectorType                                     &psi,
+    const VectorType                                     &T_lin,
     FullMatrix<double>                                   &cell_matrix,
     Vector<double>                                       &cell_rhs,
     HeatBalance                                          &sources)
@@ -164,6 +178,55 @@ ThermalProblem<dim>::assemble_cell(
         }
       });
 
+  // Heat-loss boundaries: contact conductance kappa_C (T - T_env),
+  // linear; radiation eps sigma_SB (T^4 - T_env^4), linearised
+  // about T_lin (Newton: solve() iterates until T_lin is the solution).
+  if (!conductance.empty() || !emissivity.empty())
+    for (const unsigned int f : cell->face_indices())
+    {
+      if (!cell->at_boundary(f))
+        continue;
+      const types::boundary_id id = cell->face(f)->boundary_id();
+      const auto               c  = conductance.find(id);
+      const auto               e  = emissivity.find(id);
+      const double             kC = c == conductance.end() ? 0. : c->second;
+      const double             h =
+          e == emissivity.end() ? 0. : e->second * stefan_boltzmann;
+      if (kC == 0 && h == 0)
+        continue;
+      quadrature.for_each_face_part(
+          cell,
+          f,
+          [&](const FEFaceValuesBase<dim> &fe, const Region)
+          {
+            T_q.resize(fe.n_quadrature_points);
+            fe.get_function_values(T_lin, T_q);
+            for (const unsigned int q : fe.quadrature_point_indices())
+            {
+              const double T  = T_q[q];
+              const double T3 = T * T * T;
+              // q_n(T) ~ q_n(T_lin) + q_n'(T_lin) (T - T_lin) = a T - b.
+              const double a = kC + 4 * h * T3;
+              const double b =
+                  kC * T_env + h * (3 * T3 * T + std::pow(T_env, 4));
+              const double JxW          = fe.JxW(q);
+              const double lost_contact = kC * (T - T_env) * JxW;
+              const double lost_radiation =
+                  h * (T3 * T - std::pow(T_env, 4)) * JxW;
+              sources.contact += lost_contact;
+              sources.radiation += lost_radiation;
+              sources.by_boundary[id] += lost_contact + lost_radiation;
+              for (const unsigned int i : fe.dof_indices())
+              {
+                const double v = fe.shape_value(i, q);
+                for (const unsigned int k : fe.dof_indices())
+                  cell_matrix(i, k) += a * v * fe.shape_value(k, q) * JxW;
+                cell_rhs(i) += b * v * JxW;
+              }
+            }
+          });
+    }
+
   // Electrode faces: -<H j.n, v>, with H from the phase of the adjacent
   // part of the cell, consistent with the volume term above.
   if (!peltier)
@@ -213,29 +276,63 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
   Vector<double>     cell_rhs(dofs_per_cell);
   std::vector<types::global_dof_index> dof_indices(dofs_per_cell);
   HeatBalance                          unused;
+  const MPI_Comm                       comm = dof_handler.get_communicator();
+  // The problem is linear in T for the given phases and current, except
+  // for radiation: then Newton's method, each step a linear solve with the
+  // law linearised about the last iterate, until the update is at round-off
+  // level (quadratic convergence: a few steps).
+  VectorType   T_lin(T_old);
+  unsigned int iterations  = 0;
+  double       last_change = 0;
+  for (unsigned int newton = 0;; ++newton)
   {
-    TimerOutput::Scope t(timer, "thermal: assemble");
-    matrix = 0;
-    rhs    = 0;
-    for (const auto &cell : dof_handler.active_cell_iterators())
-      if (cell->is_locally_owned())
-      {
-        assemble_cell(cell, T_old, psi, cell_matrix, cell_rhs, unused);
-        cell->get_dof_indices(dof_indices);
-        constraints.distribute_local_to_global(
-            cell_matrix, cell_rhs, dof_indices, matrix, rhs);
-      }
-    matrix.compress(VectorOperation::add);
-    rhs.compress(VectorOperation::add);
-  }
+    {
+      TimerOutput::Scope t(timer, "thermal: assemble");
+      matrix = 0;
+      rhs    = 0;
+      for (const auto &cell : dof_handler.active_cell_iterators())
+        if (cell->is_locally_owned())
+        {
+          assemble_cell(cell, T_old, psi, T_lin, cell_matrix, cell_rhs, unused);
+          cell->get_dof_indices(dof_indices);
+          constraints.distribute_local_to_global(
+              cell_matrix, cell_rhs, dof_indices, matrix, rhs);
+        }
+      matrix.compress(VectorOperation::add);
+      rhs.compress(VectorOperation::add);
+    }
 
-  TimerOutput::Scope t(timer, "thermal: solve");
-  VectorType         solution(owned_dofs, dof_handler.get_communicator());
-  solution                      = T_old; // a good initial guess
-  const unsigned int iterations = linear_solver.solve(
-      matrix, solution, rhs, parameters.solver.linear_tolerance);
-  constraints.distribute(solution);
-  T_new = solution;
+    TimerOutput::Scope t(timer, "thermal: solve");
+    VectorType         solution(owned_dofs, comm);
+    solution = T_lin; // a good initial guess
+    iterations += linear_solver.solve(
+        matrix, solution, rhs, parameters.solver.linear_tolerance);
+    constraints.distribute(solution);
+    T_new = solution;
+    if (emissivity.empty())
+      break;
+    double change = 0;
+    for (const auto i : owned_dofs)
+      change = std::max(change, std::abs(T_new[i] - T_lin[i]));
+    change = Utilities::MPI::max(change, comm);
+    AssertThrow(std::isfinite(change),
+                ExcMessage("the radiation Newton iteration of the heat "
+                           "problem produced a non-finite temperature"));
+    // Converged, or at the round-off floor of the linear solves (the
+    // update stopped shrinking while already tiny: near-Neumann problems,
+    // such as a wire that only radiates, are ill-conditioned).
+    const double T0 = parameters.thermal.substrate_temperature;
+    if (change <= 1e-10 * T0 ||
+        (newton > 0 && change > 0.5 * last_change && change <= 1e-6 * T0))
+      break;
+    last_change = change;
+    AssertThrow(newton < 50,
+                ExcMessage("the radiation Newton iteration of the heat "
+                           "problem did not converge in 50 steps (last "
+                           "update " +
+                           Utilities::to_string(change) + " K)"));
+    T_lin = T_new;
+  }
   return iterations;
 }
 
@@ -257,7 +354,7 @@ ThermalProblem<dim>::heat_balance(const VectorType &T_old,
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
     {
-      assemble_cell(cell, T_old, psi, cell_matrix, cell_rhs, balance);
+      assemble_cell(cell, T_old, psi, T_new, cell_matrix, cell_rhs, balance);
       cell->get_dof_values(fixed_indicator, w_local);
       if (w_local.linfty_norm() == 0)
         continue;
@@ -287,9 +384,13 @@ ThermalProblem<dim>::heat_balance(const VectorType &T_old,
                 fe.get_function_values(T_new, T_q);
                 fe.get_function_gradients(T_new, grad_T);
                 for (const unsigned int q : fe.quadrature_point_indices())
-                  balance.out_direct -= law.kappa(T_q[q], region) *
-                                        (grad_T[q] * fe.normal_vector(q)) *
-                                        fe.JxW(q);
+                {
+                  const double flux = -law.kappa(T_q[q], region) *
+                                      (grad_T[q] * fe.normal_vector(q)) *
+                                      fe.JxW(q);
+                  balance.out_direct += flux;
+                  balance.by_boundary[cell->face(f)->boundary_id()] += flux;
+                }
               });
     }
   const MPI_Comm comm = dof_handler.get_communicator();
@@ -298,6 +399,17 @@ ThermalProblem<dim>::heat_balance(const VectorType &T_old,
   balance.out         = Utilities::MPI::sum(balance.out, comm) * extrusion;
   balance.out_direct =
       Utilities::MPI::sum(balance.out_direct, comm) * extrusion;
+  balance.contact   = Utilities::MPI::sum(balance.contact, comm) * extrusion;
+  balance.radiation = Utilities::MPI::sum(balance.radiation, comm) * extrusion;
+  // Every rank sums the same ids, in the same order.
+  std::set<types::boundary_id> ids(fixed_ids.begin(), fixed_ids.end());
+  for (const auto &[id, v] : conductance)
+    ids.insert(id);
+  for (const auto &[id, v] : emissivity)
+    ids.insert(id);
+  for (const auto id : ids)
+    balance.by_boundary[id] =
+        Utilities::MPI::sum(balance.by_boundary[id], comm) * extrusion;
   return balance;
 }
 

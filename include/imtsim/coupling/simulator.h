@@ -199,6 +199,9 @@ private:
   /** Fills summary.verification; advances the slab model's memory. */
   void
   evaluate_verification(Summary &summary);
+  /** The wire benchmark (A-19)-(A-22). */
+  void
+  evaluate_wire_verification(Summary &summary) const;
 
   const Parameters                         &parameters;
   const MPI_Comm                            comm;

@@ -6,6 +6,7 @@
 
 #include <imtsim/parameters/parameters.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,14 @@ public:
   /** Boundary ids held at T0. */
   std::vector<types::boundary_id>
   fixed_temperature_ids() const;
+
+  /** The boundary id of a name of the thermal boundary conditions. */
+  static types::boundary_id
+  boundary_id(const std::string &name);
+
+  /** The same map with boundary ids for its names. */
+  static std::map<types::boundary_id, double>
+  by_boundary_id(const std::map<std::string, double> &values);
 
   /** x coordinate of the end of the sample nearer the drain (0 or L). */
   double

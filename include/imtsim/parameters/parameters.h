@@ -4,6 +4,7 @@
 #include <deal.II/base/parameter_handler.h>
 
 #include <array>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -149,9 +150,16 @@ struct ThermalParameters
 {
   double                   substrate_temperature; ///< T0 [K]
   std::vector<std::string> fixed_temperature_boundaries;
-  bool                     joule_heating;
-  bool                     peltier_heating;
-  std::string              initial_temperature; ///< expression in x,y,z [K]
+  /** kappa_C [W/(m^2 K)] per boundary name: -kappa dT/dn = kappa_C (T -
+   *  T_env) (A-19). */
+  std::map<std::string, double> contact_conductance;
+  /** Emissivity per boundary name: -kappa dT/dn = eps sigma_SB (T^4 -
+   *  T_env^4) (A-22). */
+  std::map<std::string, double> emissivity;
+  double                        environment_temperature; ///< T_env [K]
+  bool                          joule_heating;
+  bool                          peltier_heating;
+  std::string initial_temperature; ///< expression in x,y,z [K]
 
   static void
   declare_parameters(ParameterHandler &prm);
@@ -243,7 +251,8 @@ enum class BenchmarkType
 {
   none,
   insulating_slab,
-  parallel_slab
+  parallel_slab,
+  wire ///< Joule heating with heat loss, (A-19)-(A-22)
 };
 
 /** Subsection "Verification". */
@@ -291,6 +300,8 @@ private:
   check_sweep() const;
   void
   check_hysteresis() const;
+  void
+  check_thermal_boundaries() const;
 };
 
 /**

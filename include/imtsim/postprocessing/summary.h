@@ -31,14 +31,20 @@ struct Summary
   double metal_extent_drain_m = 0, metal_extent_source_m = 0;
   double metal_thickness_mid_m = 0;
   double joule_power_W = 0, peltier_power_W = 0, heat_out_W = 0,
-         heat_out_direct_W                          = 0;
-  double       energy_balance_relative_error        = 0;
-  double       energy_balance_direct_relative_error = 0;
-  unsigned int picard_iterations                    = 0;
-  unsigned int mesh_adaptations                     = 0;
-  bool         converged                            = false;
-  double       wall_time_s                          = 0;
-  std::string  initial_condition;
+         heat_out_direct_W = 0;
+  /** Parts of heat_out_W lost by the contact-conductance and radiation
+   *  laws [W]. */
+  double heat_out_contact_W = 0, heat_out_radiation_W = 0;
+  /** Heat leaving through each named boundary [W] (direct flux through the
+   *  fixed-temperature ones). */
+  std::map<std::string, double> heat_out_by_boundary_W;
+  double                        energy_balance_relative_error        = 0;
+  double                        energy_balance_direct_relative_error = 0;
+  unsigned int                  picard_iterations                    = 0;
+  unsigned int                  mesh_adaptations                     = 0;
+  bool                          converged                            = false;
+  double                        wall_time_s                          = 0;
+  std::string                   initial_condition;
   /** Sweeps only (sweep_step < 0 otherwise): the step's place on the curve. */
   struct SweepPoint
   {

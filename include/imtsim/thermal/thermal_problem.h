@@ -22,6 +22,18 @@ struct HeatBalance
   double peltier    = 0;
   double out        = 0; ///< consistent (residual) flux through T0 boundaries
   double out_direct = 0; ///< face integral of -kappa dT/dn there
+  double contact    = 0; ///< (kappa_C (T - T_env), 1) over those boundaries
+  double radiation  = 0; ///< (eps sigma_SB (T^4 - T_env^4), 1) over those
+  /** Heat leaving through each boundary id [W]: the direct flux through a
+   *  fixed-temperature boundary, the law's flux through the others. */
+  std::map<types::boundary_id, double> by_boundary;
+
+  /** All heat leaving: through T0 (consistent) and by the loss laws. */
+  double
+  total_out() const
+  {
+    return out + contact + radiation;
+  }
 
   /** |Q_out - P_J - P_P| / (P_J + |P_P|). */
   double
@@ -86,10 +98,12 @@ public:
 
 private:
   /** Local matrix and right-hand side of one cell; adds to @p sources. */
+  /** The boundary laws are linearised about @p T_lin (radiation). */
   void
   assemble_cell(const typename DoFHandler<dim>::active_cell_iterator &cell,
                 const VectorType                                     &T_old,
                 const VectorType                                     &psi,
+                const VectorType                                     &T_lin,
                 FullMatrix<double> &cell_matrix,
                 Vector<double>     &cell_rhs,
                 HeatBalance        &sources);
@@ -102,6 +116,9 @@ private:
   const PhaseLaw                 &law;
   const double                    extrusion;
   std::vector<types::boundary_id> fixed_ids;
+  /** kappa_C and eps per boundary id; T_env. */
+  const std::map<types::boundary_id, double> conductance, emissivity;
+  const double                               T_env;
 
   IndexSet                       owned_dofs, relevant_dofs;
   AffineConstraints<double>      constraints;
