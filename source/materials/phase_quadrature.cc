@@ -164,6 +164,11 @@ PhaseQuadrature<dim>::set_temperature(const VectorType &temperature)
     }
     owned.compress(VectorOperation::insert);
     owned_shift.compress(VectorOperation::insert);
+    if (hanging_node_constraints)
+    {
+      hanging_node_constraints->distribute(owned);
+      hanging_node_constraints->distribute(owned_shift);
+    }
     shift.reinit(memory_level_set);
     shift = owned_shift;
   }
@@ -236,6 +241,8 @@ PhaseQuadrature<dim>::commit_memory(const VectorType &temperature)
   for (const auto i : temperature.locally_owned_elements())
     owned[i] = metal_level(temperature[i], memory_level_set[i]);
   owned.compress(VectorOperation::insert);
+  if (hanging_node_constraints)
+    hanging_node_constraints->distribute(owned);
   set_memory(owned);
 }
 
@@ -269,6 +276,8 @@ PhaseQuadrature<dim>::phase_temperature(const VectorType &temperature,
     owned[i] = law.transition_temperature() +
                metal_level(temperature[i], memory_level_set[i]);
   owned.compress(VectorOperation::insert);
+  if (hanging_node_constraints)
+    hanging_node_constraints->distribute(owned);
   theta = owned;
 }
 

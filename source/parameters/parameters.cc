@@ -956,19 +956,26 @@ Parameters::check_thermal_boundaries() const
                            "boundary is either held at T0 or loses heat "
                            "by a law.");
   }
-  if (dimension == 2)
+  std::vector<std::pair<std::string, std::string>> used;
+  for (const auto &b : t.fixed_temperature_boundaries)
+    used.emplace_back("Fixed temperature boundaries", b);
+  for (const auto &[b, v] : t.contact_conductance)
+    used.emplace_back("Contact conductance", b);
+  for (const auto &[b, v] : t.emissivity)
+    used.emplace_back("Emissivity", b);
+  for (const auto &[entry, b] : used)
   {
-    std::vector<std::pair<std::string, std::string>> used;
-    for (const auto &b : t.fixed_temperature_boundaries)
-      used.emplace_back("Fixed temperature boundaries", b);
-    for (const auto &[b, v] : t.contact_conductance)
-      used.emplace_back("Contact conductance", b);
-    for (const auto &[b, v] : t.emissivity)
-      used.emplace_back("Emissivity", b);
-    for (const auto &[entry, b] : used)
-      if (b == "y_min" || b == "y_max")
-        throw InputError("Thermal/" + entry,
-                         "'" + b + "' does not exist in 2D.");
+    if (dimension == 2 && (b == "y_min" || b == "y_max"))
+      throw InputError("Thermal/" + entry, "'" + b + "' does not exist in 2D.");
+    // With end-face electrodes the faces x = 0 and x = L are 'drain' and
+    // 'source': 'x_min'/'x_max' would name no face at all.
+    if (mesh.mesh_file.empty() &&
+        geometry.electrode_type == ElectrodeType::end_faces &&
+        (b == "x_min" || b == "x_max"))
+      throw InputError("Thermal/" + entry,
+                       "with end-face electrodes the faces x = 0 and x = L "
+                       "are 'drain' and 'source'; '" +
+                           b + "' names no face.");
   }
 }
 
@@ -1119,11 +1126,23 @@ Parameters::check() const
                        "the radiating wire (A-22) loses heat by radiation "
                        "only: no fixed-temperature or contact-conductance "
                        "boundaries.");
-    if (!radiating)
+    if (radiating)
+    {
+      // holds exactly for a uniform temperature: adiabatic ends and
+      // the same emissivity on every radiating (lateral) face.
+      for (const auto &[name, eps] : t.emissivity)
+        if (name == "drain" || name == "source" ||
+            eps != t.emissivity.begin()->second)
+          throw InputError("Verification/Benchmark",
+                           "the radiating wire (A-22) radiates from its "
+                           "lateral faces, all with the same emissivity, "
+                           "and has adiabatic ends.");
+    }
+    else
     {
       const auto fixed = t.fixed_temperature_boundaries;
       const bool ends_fixed =
-          fixed.size() == 2 &&
+          fixed.size() == 2 && t.contact_conductance.empty() &&
           std::count(fixed.begin(), fixed.end(), "drain") == 1 &&
           std::count(fixed.begin(), fixed.end(), "source") == 1;
       const auto &c            = t.contact_conductance;
@@ -1138,6 +1157,16 @@ Parameters::check() const
                          "conductance'.");
     }
   }
+  if ((verification.benchmark == BenchmarkType::insulating_slab ||
+       verification.benchmark == BenchmarkType::parallel_slab) &&
+      (thermal.fixed_temperature_boundaries !=
+           std::vector<std::string>{"substrate"} ||
+       !thermal.contact_conductance.empty() || !thermal.emissivity.empty()))
+    throw InputError("Verification/Benchmark",
+                     "the slab benchmarks (P-8, P-11) hold the substrate at "
+                     "T0 and nothing else: 'Thermal/Fixed temperature "
+                     "boundaries = substrate', no contact conductance, no "
+                     "emissivity.");
   if (verification.benchmark != BenchmarkType::none &&
       geometry.electrode_type != ElectrodeType::end_faces)
     throw InputError("Verification/Benchmark",

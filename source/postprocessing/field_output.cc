@@ -18,8 +18,14 @@ namespace
 template <int dim> class DerivedFields : public DataPostprocessor<dim>
 {
 public:
-  DerivedFields(const PhaseLaw &law, const VectorType &temperature)
-      : law(law), temperature(temperature)
+  /**
+   * @p theta decides the phase (T itself without hysteresis, T_up + phi
+   * with it, doc/hysteresis.md); @p temperature is T.
+   */
+  DerivedFields(const PhaseLaw   &law,
+                const VectorType &theta,
+                const VectorType &temperature)
+      : law(law), theta(theta), temperature(temperature)
   {
   }
 
@@ -59,31 +65,39 @@ public:
   {
     const auto     cell = input.template get_cell<dim>();
     const auto    &fe   = cell->get_fe();
-    Vector<double> T_local(fe.n_dofs_per_cell());
+    Vector<double> T_local(fe.n_dofs_per_cell()),
+        theta_local(fe.n_dofs_per_cell());
     cell->get_dof_values(temperature, T_local);
+    cell->get_dof_values(theta, theta_local);
     const MappingQ1<dim> mapping;
     for (unsigned int p = 0; p < input.solution_values.size(); ++p)
     {
       const Point<dim> unit =
           mapping.transform_real_to_unit_cell(cell, input.evaluation_points[p]);
-      double T = 0;
+      double T = 0, th = 0;
       for (unsigned int i = 0; i < fe.n_dofs_per_cell(); ++i)
+      {
         T += T_local(i) * fe.shape_value(i, unit);
-      const double          sigma = law.sigma(T, Region::from_temperature);
+        th += theta_local(i) * fe.shape_value(i, unit);
+      }
+      const double          sigma = law.sigma(th, Region::from_temperature);
       const Tensor<1, dim> &g     = input.solution_gradients[p];
-      computed[p](0)              = input.solution_values[p] -
-                       law.seebeck_integral(T, Region::from_temperature);
+      // G = S_I (T - T_up) + (S_M - S_I) phi^+ (phi = theta - T_up): the
+      // law's G at theta plus S_I (T - theta); G(T) without hysteresis.
+      computed[p](0) = input.solution_values[p] -
+                       law.seebeck_integral(th, Region::from_temperature) -
+                       law.seebeck(th, Region::insulator) * (T - th);
       for (unsigned int d = 0; d < dim; ++d)
         computed[p](1 + d) = -sigma * g[d];
       computed[p](dim + 1) = sigma;
       computed[p](dim + 2) = sigma * (g * g);
-      computed[p](dim + 3) = law.metal_fraction(T);
+      computed[p](dim + 3) = law.metal_fraction(th);
     }
   }
 
 private:
   const PhaseLaw   &law;
-  const VectorType &temperature;
+  const VectorType &theta, &temperature;
 };
 } // namespace
 
@@ -162,7 +176,7 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
   // evaluate them at theta, which crosses T_MIT where T crosses T_c,h.
   VectorType theta;
   quadrature.phase_temperature(temperature, theta);
-  DerivedFields<dim> derived(law, theta);
+  DerivedFields<dim> derived(law, theta, temperature);
   DataOut<dim>       data_out;
   data_out.attach_dof_handler(dof_handler);
   data_out.add_data_vector(temperature, "T");

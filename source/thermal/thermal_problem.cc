@@ -2,6 +2,7 @@
 #include <deal.II/dofs/dof_tools.h>
 #include <deal.II/numerics/vector_tools.h>
 
+#include <imtsim/coupling/convergence_error.h>
 #include <imtsim/postprocessing/indicator.h>
 #include <imtsim/thermal/thermal_problem.h>
 
@@ -203,14 +204,17 @@ ThermalProblem<dim>::assemble_cell(
             fe.get_function_values(T_lin, T_q);
             for (const unsigned int q : fe.quadrature_point_indices())
             {
-              const double T  = T_q[q];
+              // An iterate of the outer acceleration may be far off: the
+              // law is linearised about a positive temperature, so that
+              // the face term stays positive (the matrix definite).
+              const double T  = std::max(T_q[q], 1e-3 * T_env);
               const double T3 = T * T * T;
               // q_n(T) ~ q_n(T_lin) + q_n'(T_lin) (T - T_lin) = a T - b.
               const double a = kC + 4 * h * T3;
               const double b =
                   kC * T_env + h * (3 * T3 * T + std::pow(T_env, 4));
               const double JxW          = fe.JxW(q);
-              const double lost_contact = kC * (T - T_env) * JxW;
+              const double lost_contact = kC * (T_q[q] - T_env) * JxW;
               const double lost_radiation =
                   h * (T3 * T - std::pow(T_env, 4)) * JxW;
               sources.contact += lost_contact;
@@ -315,9 +319,9 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
     for (const auto i : owned_dofs)
       change = std::max(change, std::abs(T_new[i] - T_lin[i]));
     change = Utilities::MPI::max(change, comm);
-    AssertThrow(std::isfinite(change),
-                ExcMessage("the radiation Newton iteration of the heat "
-                           "problem produced a non-finite temperature"));
+    if (!std::isfinite(change))
+      throw ConvergenceError("the radiation Newton iteration of the heat "
+                             "problem produced a non-finite temperature");
     // Converged, or at the round-off floor of the linear solves (the
     // update stopped shrinking while already tiny: near-Neumann problems,
     // such as a wire that only radiates, are ill-conditioned).
@@ -326,11 +330,11 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
         (newton > 0 && change > 0.5 * last_change && change <= 1e-6 * T0))
       break;
     last_change = change;
-    AssertThrow(newton < 50,
-                ExcMessage("the radiation Newton iteration of the heat "
-                           "problem did not converge in 50 steps (last "
-                           "update " +
-                           Utilities::to_string(change) + " K)"));
+    if (newton == 50)
+      throw ConvergenceError("the radiation Newton iteration of the heat "
+                             "problem did not converge in 50 steps (last "
+                             "update " +
+                             Utilities::to_string(change) + " K)");
     T_lin = T_new;
   }
   return iterations;

@@ -9,6 +9,7 @@
 #include <deal.II/fe/fe_q.h>
 #include <deal.II/lac/affine_constraints.h>
 
+#include <imtsim/coupling/convergence_error.h>
 #include <imtsim/electric/electric_problem.h>
 #include <imtsim/materials/phase_quadrature.h>
 #include <imtsim/mesh/geometry.h>
@@ -24,13 +25,6 @@
 
 namespace imtsim
 {
-/** Thrown when the staggered iteration does not converge. */
-class ConvergenceError : public std::runtime_error
-{
-public:
-  using std::runtime_error::runtime_error;
-};
-
 /**
  * The coupled electro-thermal steady state: mesh, degrees of freedom, the
  * staggered (Picard, Anderson-accelerated) iteration between the electric

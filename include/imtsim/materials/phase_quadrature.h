@@ -4,6 +4,7 @@
 #include <deal.II/dofs/dof_handler.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/hp/fe_collection.h>
+#include <deal.II/lac/affine_constraints.h>
 #include <deal.II/lac/trilinos_vector.h>
 #include <deal.II/non_matching/fe_immersed_values.h>
 #include <deal.II/non_matching/fe_values.h>
@@ -57,6 +58,17 @@ public:
   /** Forget everything tied to the current mesh; call after refinement. */
   void
   reinit();
+
+  /**
+   * The hanging-node constraints of the temperature's DoFs (kept by
+   * reference). With hysteresis phi is a nonlinear function of nodal
+   * values; the constraints make its interpolant conforming, as T is.
+   */
+  void
+  set_hanging_node_constraints(const AffineConstraints<double> &constraints)
+  {
+    hanging_node_constraints = &constraints;
+  }
 
   /**
    * Take the phases from the (ghosted) temperature @p temperature. Must be
@@ -215,7 +227,8 @@ private:
   /** -phi (T_MIT - T_h without hysteresis): negative (inside) in metal. */
   VectorType level_set;
   /** Phase memory M and T_c,h - T_up (hysteresis). */
-  VectorType                                           memory_level_set, shift;
+  VectorType                       memory_level_set, shift;
+  const AffineConstraints<double> *hanging_node_constraints = nullptr;
   std::unique_ptr<NonMatching::MeshClassifier<dim>>    classifier;
   std::unique_ptr<NonMatching::FEValues<dim>>          cut_values;
   std::unique_ptr<NonMatching::FEInterfaceValues<dim>> cut_face_values;
