@@ -1,0 +1,50 @@
+#!/bin/bash
+# A Debug build (deal.II's debug library, with its assertions) of imtsim with
+# AddressSanitizer and UndefinedBehaviorSanitizer on our code, run on a subset
+# of the regression tests, 2D and 3D, serial and on 2 ranks: each must exit 0
+# (its own verification checks included) with no sanitizer report and no
+# deal.II assertion. Leak detection is off: Open MPI's own allocations at
+# exit are not ours.
+# Usage: sanitizers.sh SOURCE_DIR WORK_DIR
+set -euo pipefail
+src=$1
+work=$2
+mkdir -p "$work"
+cd "$work"
+cmake -S "$src" -B build -DCMAKE_BUILD_TYPE=Debug -DIMTSIM_SANITIZE=ON \
+  >configure.log
+cmake --build build --target imtsim-test-runner -j 2 >build.log 2>&1 ||
+  { tail -50 build.log; exit 1; }
+if grep -q "warning:" build.log; then
+  grep -A3 "warning:" build.log | head -40
+  echo "FAIL: warnings in the sanitizer build"
+  exit 1
+fi
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+runner=$PWD/build/imtsim-test-runner
+status=0
+run() {
+  local name=$1 ranks=$2
+  rm -rf "run_$name.$ranks" && mkdir "run_$name.$ranks" && cd "run_$name.$ranks"
+  local cmd=("$runner" "$src/tests/$name.prm")
+  if [ "$ranks" -gt 1 ]; then cmd=(mpirun -np "$ranks" "${cmd[@]}"); fi
+  if "${cmd[@]}" >stdout.txt 2>stderr.txt &&
+    ! grep -qE "AddressSanitizer|runtime error|An error occurred" stderr.txt stdout.txt; then
+    echo "PASS $name on $ranks rank(s)"
+  else
+    echo "FAIL $name on $ranks rank(s)"
+    tail -40 stderr.txt
+    status=1
+  fi
+  cd ..
+}
+# About 2.7 minutes of runs after a 2.5-minute build on 2 cores; the adaptive
+# and sweep cases take 4 minutes and more each in this build and are left
+# to the release tests.
+run insulating_slab 1
+run parallel_slab_150 1
+run wire_radiation 1
+run gmsh_notched 2
+run critical_current_below 2
+exit $status
