@@ -116,11 +116,12 @@ Simulator<dim>::execute_and_transfer(const VectorType &field)
   // is interpolated; the new nodes take the phase of its sign).
   parallel::distributed::SolutionTransfer<dim, VectorType> transfer(
       dof_handler);
-  const bool                      hysteretic = quadrature.hysteretic();
-  const VectorType                memory     = quadrature.memory();
-  std::vector<const VectorType *> fields     = {&field};
+  const bool hysteretic = quadrature.hysteretic();
+  // The vectors are read while the mesh changes: the memory stays the old
+  // mesh's until set_memory() below.
+  std::vector<const VectorType *> fields = {&field};
   if (hysteretic)
-    fields.push_back(&memory);
+    fields.push_back(&quadrature.memory());
   adaptation.prepare_for_coarsening_and_refinement();
   transfer.prepare_for_coarsening_and_refinement(fields);
   triangulation.execute_coarsening_and_refinement();
@@ -144,15 +145,23 @@ Simulator<dim>::execute_and_transfer(const VectorType &field)
 
 template <int dim>
 void
+Simulator<dim>::commit_pending_memory()
+{
+  if (!memory_pending)
+    return;
+  quadrature.commit_memory(temperature);
+  memory_pending = false;
+  pcout << " Phase memory: the last converged state's ("
+        << quadrature.n_metal_memory_nodes() << " metal nodes)" << std::endl;
+}
+
+template <int dim>
+void
 Simulator<dim>::refine_and_transfer()
 {
   // The converged state's phase is the memory, committed on its own mesh
   // (the interpolant of its phi), before both move to the new mesh.
-  if (memory_pending)
-  {
-    quadrature.commit_memory(temperature);
-    memory_pending = false;
-  }
+  commit_pending_memory();
   adaptation.flag_cycle(dof_handler, temperature, electric.potential());
   execute_and_transfer(temperature);
   initial_condition = "previous cycle's solution, interpolated";
@@ -506,8 +515,7 @@ Simulator<dim>::evaluate_wire_verification(Summary &summary) const
   // uniform T with Q V = eps sigma_SB (T^4 - T_env^4) A_rad, A_rad
   // the radiating area (each face with the same emissivity here: the
   // area-weighted mean otherwise), V the volume.
-  const double sigma_SB = 5.670374419e-8;
-  double       eps_area = 0;
+  double eps_area = 0;
   for (const auto &[name, eps] : t.emissivity)
   {
     double area = 0;
@@ -519,17 +527,17 @@ Simulator<dim>::evaluate_wire_verification(Summary &summary) const
       area = W * h; // x_min, x_max, drain, source: the ends
     eps_area += eps * area;
   }
-  const double T_env = t.environment_temperature;
-  const double power = Q * L * W * h;
-  const double T_exact =
-      std::pow(std::pow(T_env, 4) + power / (sigma_SB * eps_area), 0.25);
+  const double T_env   = t.environment_temperature;
+  const double power   = Q * L * W * h;
+  const double T_exact = std::pow(
+      std::pow(T_env, 4) + power / (stefan_boltzmann * eps_area), 0.25);
   v["uniform_temperature_exact_K"] = T_exact;
   v["uniform_temperature_relative_error"] =
       std::max(std::abs(summary.temperature_max_K - T_exact),
                std::abs(summary.temperature_mean_K - T_exact)) /
       T_exact;
   v["rise_linearised_K"] =
-      power / (4 * sigma_SB * eps_area * std::pow(T_env, 3));
+      power / (4 * stefan_boltzmann * eps_area * std::pow(T_env, 3));
 }
 
 template <int dim>
@@ -649,14 +657,7 @@ Simulator<dim>::solve_stages(const std::vector<Stage> &stages, Summary &summary)
     const bool last = (s + 1 == stages.size());
     electric.set_drive(stages[s].drive);
     law.set_transition_width(stages[s].width);
-    if (memory_pending)
-    {
-      quadrature.commit_memory(temperature);
-      memory_pending = false;
-      pcout << " Phase memory: the last converged state's ("
-            << quadrature.n_metal_memory_nodes() << " metal nodes)"
-            << std::endl;
-    }
+    commit_pending_memory();
     if (stages.size() > 1)
     {
       pcout << " Stage " << s + 1 << "/" << stages.size() << ": "

@@ -154,22 +154,15 @@ PhaseQuadrature<dim>::set_temperature(const VectorType &temperature)
                    temperature.get_mpi_communicator());
   if (hysteretic())
   {
-    VectorType owned_shift(temperature.locally_owned_elements(),
-                           temperature.get_mpi_communicator());
-    for (const auto i : temperature.locally_owned_elements())
-    {
-      const double phi = metal_level(temperature[i], memory_level_set[i]);
-      owned[i]         = -phi;
-      owned_shift[i]   = temperature[i] - phi - law.transition_temperature();
-    }
-    owned.compress(VectorOperation::insert);
-    owned_shift.compress(VectorOperation::insert);
-    if (hanging_node_constraints)
-    {
-      hanging_node_constraints->distribute(owned);
-      hanging_node_constraints->distribute(owned_shift);
-    }
-    shift.reinit(memory_level_set);
+    // level_set = -phi; shift = T - phi - T_up.
+    const VectorType phi = metal_level_field(temperature);
+    owned                = phi;
+    owned *= -1.;
+    VectorType owned_shift(phi);
+    owned_shift = temperature;
+    owned_shift -= phi;
+    owned_shift.add(-law.transition_temperature());
+    shift.reinit(temperature);
     shift = owned_shift;
   }
   else
@@ -233,17 +226,26 @@ PhaseQuadrature<dim>::metal_level(const double T, const double memory) const
 }
 
 template <int dim>
+VectorType
+PhaseQuadrature<dim>::metal_level_field(const VectorType &temperature) const
+{
+  VectorType phi(temperature.locally_owned_elements(),
+                 temperature.get_mpi_communicator());
+  for (const auto i : temperature.locally_owned_elements())
+    phi[i] = metal_level(temperature[i], memory_level_set[i]);
+  phi.compress(VectorOperation::insert);
+  if (hanging_node_constraints)
+    hanging_node_constraints->distribute(phi);
+  return phi;
+}
+
+template <int dim>
 void
 PhaseQuadrature<dim>::commit_memory(const VectorType &temperature)
 {
-  VectorType owned(temperature.locally_owned_elements(),
-                   temperature.get_mpi_communicator());
-  for (const auto i : temperature.locally_owned_elements())
-    owned[i] = metal_level(temperature[i], memory_level_set[i]);
-  owned.compress(VectorOperation::insert);
-  if (hanging_node_constraints)
-    hanging_node_constraints->distribute(owned);
-  set_memory(owned);
+  // Through set_memory: assigning the returned (owned) vector to the
+  // ghosted one directly would move it in, ghosts lost.
+  set_memory(metal_level_field(temperature));
 }
 
 template <int dim>
@@ -270,14 +272,8 @@ PhaseQuadrature<dim>::phase_temperature(const VectorType &temperature,
     theta = temperature;
     return;
   }
-  VectorType owned(temperature.locally_owned_elements(),
-                   temperature.get_mpi_communicator());
-  for (const auto i : temperature.locally_owned_elements())
-    owned[i] = law.transition_temperature() +
-               metal_level(temperature[i], memory_level_set[i]);
-  owned.compress(VectorOperation::insert);
-  if (hanging_node_constraints)
-    hanging_node_constraints->distribute(owned);
+  VectorType owned = metal_level_field(temperature);
+  owned.add(law.transition_temperature());
   theta = owned;
 }
 

@@ -13,12 +13,6 @@
 
 namespace imtsim
 {
-namespace
-{
-/** sigma_SB [W/(m^2 K^4)] (CODATA 2018, exact in SI). */
-constexpr double stefan_boltzmann = 5.670374419e-8;
-} // namespace
-
 template <int dim>
 ThermalProblem<dim>::ThermalProblem(const Parameters          &parameters,
                                     const SampleGeometry<dim> &geometry,

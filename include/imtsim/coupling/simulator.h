@@ -190,6 +190,10 @@ private:
           const unsigned interval,
           unsigned int  &steps,
           const unsigned cycle);
+  /** With hysteresis: the last converged state becomes the memory. */
+  void
+  commit_pending_memory();
+
   /** Fills summary.verification; advances the slab model's memory. */
   void
   evaluate_verification(Summary &summary);

@@ -205,6 +205,10 @@ private:
   double
   metal_level(const double T, const double memory) const;
 
+  /** phi at every node (owned entries), conforming at hanging nodes. */
+  VectorType
+  metal_level_field(const VectorType &temperature) const;
+
   /** Quadratures of @p cell generated on m^dim sub-boxes. */
   std::unique_ptr<Repaired>
   subdivided(const CellIterator &cell, const unsigned int m) const;

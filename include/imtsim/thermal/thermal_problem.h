@@ -14,6 +14,9 @@
 namespace imtsim
 {
 /** Heat sources and the heat leaving the sample [W] (whole sample). */
+/** sigma_SB [W/(m^2 K^4)] (CODATA 2018, exact in SI). */
+constexpr double stefan_boltzmann = 5.670374419e-8;
+
 struct HeatBalance
 {
   double joule = 0; ///< (rho |j|^2, 1)
