@@ -122,6 +122,9 @@ Simulator<dim>::execute_and_transfer(const VectorType &field)
   std::vector<const VectorType *> fields = {&field};
   if (hysteretic)
     fields.push_back(&quadrature.memory());
+  const unsigned int first_level = fields.size();
+  for (const VectorType &level : time_levels)
+    fields.push_back(&level);
   adaptation.prepare_for_coarsening_and_refinement();
   transfer.prepare_for_coarsening_and_refinement(fields);
   triangulation.execute_coarsening_and_refinement();
@@ -140,6 +143,14 @@ Simulator<dim>::execute_and_transfer(const VectorType &field)
   {
     hanging_node_constraints.distribute(owned[1]);
     quadrature.set_memory(owned[1]);
+  }
+  for (unsigned int k = 0; k < time_levels.size(); ++k)
+  {
+    VectorType &level = owned[first_level + k];
+    hanging_node_constraints.distribute(level);
+    thermal.apply_boundary_values(level);
+    time_levels[k].reinit(owned_dofs, relevant_dofs, comm);
+    time_levels[k] = level;
   }
 }
 
@@ -250,8 +261,10 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
   const MeshParameters &mesh        = parameters.mesh;
   unsigned int          steps       = 0;
   unsigned int          adaptations = 0;
-  bool                  adapting    = adaptation.enabled();
-  summary.picard_iterations         = 0;
+  // A time step runs on a fixed mesh: a time-dependent run adapts between
+  // steps, where the whole history moves to the new mesh.
+  bool adapting = adaptation.enabled() && !parameters.time.transient;
+  summary.picard_iterations = 0;
   while (true)
   {
     adapting = adapting && adaptations < mesh.max_adaptations;
@@ -548,7 +561,10 @@ Simulator<dim>::evaluate_verification(Summary &summary)
     return;
   if (parameters.verification.benchmark == BenchmarkType::wire)
   {
-    evaluate_wire_verification(summary);
+    if (parameters.time.transient)
+      evaluate_transient_wire_verification(summary);
+    else
+      evaluate_wire_verification(summary);
     return;
   }
   const auto  &m     = parameters.material;
@@ -685,17 +701,21 @@ Simulator<dim>::solve_stages(const std::vector<Stage> &stages, Summary &summary)
 
 template <int dim>
 void
-Simulator<dim>::postprocess(Summary &summary, const unsigned int output_index)
+Simulator<dim>::postprocess(Summary           &summary,
+                            const unsigned int output_index,
+                            const bool         write_fields,
+                            const double       time)
 {
   evaluate_summary(summary);
-  if (parameters.output.write_fields)
+  if (parameters.output.write_fields && write_fields)
   {
     TimerOutput::Scope t(timer, "output: fields");
     field_output.write(dof_handler,
                        quadrature,
                        temperature_new,
                        electric.potential(),
-                       output_index);
+                       output_index,
+                       time);
   }
   summary.wall_time_s = wall_clock.wall_time();
 }
@@ -722,6 +742,7 @@ Simulator<dim>::evaluate_summary(Summary &summary)
   summary.heat_out_direct_W    = balance.out_direct + lost;
   summary.heat_out_contact_W   = balance.contact;
   summary.heat_out_radiation_W = balance.radiation;
+  summary.time.heat_stored_W   = balance.stored;
   summary.energy_balance_relative_error =
       balance.relative_error(summary.heat_out_W);
   summary.energy_balance_direct_relative_error =
@@ -783,6 +804,8 @@ Simulator<dim>::run()
         << " control" << std::endl;
   if (parameters.sweep.enabled())
     return run_sweep();
+  if (parameters.time.transient)
+    return run_transient();
 
   std::vector<Summary> summaries;
   const std::string    summary_file =

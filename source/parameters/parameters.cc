@@ -1,3 +1,4 @@
+#include <deal.II/base/function_parser.h>
 #include <deal.II/base/utilities.h>
 
 #include <imtsim/parameters/parameters.h>
@@ -325,6 +326,17 @@ MaterialParameters::declare_parameters(ParameterHandler &prm)
       "insulating below T_down = T_up - this width; in between each point "
       "keeps the phase of the last converged state (the phase memory, "
       "carried through mesh adaptation). 0: no hysteresis.");
+  prm.declare_entry("Insulator heat capacity",
+                    "3e6",
+                    Patterns::Double(),
+                    "Volumetric heat capacity C_I of the insulating phase "
+                    "[J/(m^3 K)], time-dependent runs only (the default is "
+                    "a Dulong-Petit estimate for Ca2RuO4, doc/transient.md).");
+  prm.declare_entry("Metal heat capacity",
+                    "3e6",
+                    Patterns::Double(),
+                    "Volumetric heat capacity C_M of the metallic phase "
+                    "[J/(m^3 K)], time-dependent runs only.");
   prm.leave_subsection();
 }
 
@@ -343,6 +355,8 @@ MaterialParameters::parse_parameters(ParameterHandler &prm)
                                                            : PhaseLawType::smooth;
   transition_width       = prm.get_double("Transition width");
   hysteresis_width       = prm.get_double("Hysteresis width");
+  heat_capacity_insulator = prm.get_double("Insulator heat capacity");
+  heat_capacity_metal     = prm.get_double("Metal heat capacity");
   prm.leave_subsection();
 }
 
@@ -805,6 +819,102 @@ SweepParameters::parse_parameters(ParameterHandler &prm)
 }
 
 void
+TimeParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Time");
+  prm.declare_entry(
+      "Mode",
+      "steady",
+      Patterns::Selection("steady|transient"),
+      "'steady': the steady state (refinement cycles, sweeps). 'transient': "
+      "C dT/dt + div(-kappa grad T) = sources from the initial temperature "
+      "'Thermal/Initial temperature' at t = 0 to 'End time'; every time "
+      "step solves the coupled problem with the staggered iteration "
+      "(doc/transient.md).");
+  prm.declare_entry("End time", "1", Patterns::Double(), "t_end [s].");
+  prm.declare_entry("Time step",
+                    "1e-2",
+                    Patterns::Double(),
+                    "The step [s]: fixed, or the first one of an adaptive "
+                    "run.");
+  prm.declare_entry("Scheme",
+                    "BDF2",
+                    Patterns::Selection("BDF2|implicit Euler"),
+                    "'BDF2': second order, with variable steps (its first "
+                    "step is an implicit Euler step). 'implicit Euler': "
+                    "first order.");
+  prm.declare_entry("Adaptive time step",
+                    "false",
+                    Patterns::Bool(),
+                    "Choose each step from the local error estimate (the "
+                    "difference between the solution and its polynomial "
+                    "extrapolation from the previous steps, scaled to the "
+                    "scheme's error); a step whose estimate exceeds 'Error "
+                    "tolerance' is repeated with a smaller one.");
+  prm.declare_entry("Error tolerance",
+                    "0.1",
+                    Patterns::Double(),
+                    "Local error per step allowed by the adaptive step, in "
+                    "the maximum norm of T [K].");
+  prm.declare_entry("Minimum time step",
+                    "1e-9",
+                    Patterns::Double(),
+                    "The run stops (exit code 3, the last state written) if "
+                    "a step this small fails [s].");
+  prm.declare_entry("Maximum time step",
+                    "1e300",
+                    Patterns::Double(),
+                    "Upper bound of the adaptive step [s].");
+  prm.declare_entry("Drive",
+                    "",
+                    Patterns::Anything(),
+                    "The drive as a function of t [s] (muParser syntax): "
+                    "the current I [A] or the source voltage V_s [V], by "
+                    "'Electric/Control'. The constants I0 ('Electric/"
+                    "Current'), V0 ('Electric/Voltage') and pi are "
+                    "defined; e.g. 'I0*min(t/1e-3, 1)' for a 1 ms ramp. "
+                    "Empty: the constant I0 or V0.");
+  prm.declare_entry("Adaptation interval",
+                    "5",
+                    Patterns::Integer(0),
+                    "With 'Mesh/Interface refinement' > 0: adapt the mesh "
+                    "to the interface every this many accepted steps (0: "
+                    "never), carrying the temperature history to the new "
+                    "mesh.");
+  prm.declare_entry("Output interval",
+                    "1",
+                    Patterns::Integer(1),
+                    "Write the fields every this many accepted steps (and "
+                    "the last one); time.csv has every step.");
+  prm.declare_entry("Steady-state rate",
+                    "0",
+                    Patterns::Double(0),
+                    "Stop before 'End time' once max|dT/dt| over the mesh "
+                    "falls below this rate [K/s]; 0: run to 'End time'.");
+  prm.leave_subsection();
+}
+
+void
+TimeParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Time");
+  transient           = prm.get("Mode") == "transient";
+  end_time            = prm.get_double("End time");
+  time_step           = prm.get_double("Time step");
+  scheme              = prm.get("Scheme") == "BDF2" ? TimeScheme::bdf2
+                                                    : TimeScheme::implicit_euler;
+  adaptive            = prm.get_bool("Adaptive time step");
+  error_tolerance     = prm.get_double("Error tolerance");
+  min_time_step       = prm.get_double("Minimum time step");
+  max_time_step       = prm.get_double("Maximum time step");
+  drive               = prm.get("Drive");
+  adaptation_interval = prm.get_integer("Adaptation interval");
+  output_interval     = prm.get_integer("Output interval");
+  steady_rate         = prm.get_double("Steady-state rate");
+  prm.leave_subsection();
+}
+
+void
 Parameters::declare_parameters(ParameterHandler &prm)
 {
   prm.declare_entry("Dimension",
@@ -819,6 +929,7 @@ Parameters::declare_parameters(ParameterHandler &prm)
   ThermalParameters::declare_parameters(prm);
   SolverParameters::declare_parameters(prm);
   SweepParameters::declare_parameters(prm);
+  TimeParameters::declare_parameters(prm);
   OutputParameters::declare_parameters(prm);
   VerificationParameters::declare_parameters(prm);
 }
@@ -834,6 +945,7 @@ Parameters::parse_parameters(ParameterHandler &prm)
   thermal.parse_parameters(prm);
   solver.parse_parameters(prm);
   sweep.parse_parameters(prm);
+  time.parse_parameters(prm);
   output.parse_parameters(prm);
   verification.parse_parameters(prm);
 }
@@ -917,12 +1029,14 @@ void
 Parameters::check_thermal_boundaries() const
 {
   const ThermalParameters &t = thermal;
-  if (t.fixed_temperature_boundaries.empty() && t.contact_conductance.empty() &&
-      t.emissivity.empty())
+  if (!time.transient && t.fixed_temperature_boundaries.empty() &&
+      t.contact_conductance.empty() && t.emissivity.empty())
     throw InputError("Thermal/Fixed temperature boundaries",
                      "at least one boundary must be held at T0 or lose heat "
                      "('Contact conductance', 'Emissivity'), otherwise the "
-                     "steady heat problem has no solution.");
+                     "steady heat problem has no solution (a "
+                     "time-dependent run, 'Time/Mode = transient', may be "
+                     "thermally isolated).");
   require_positive(t.environment_temperature,
                    "Thermal/Environment temperature",
                    "The absolute temperature T_env");
@@ -1010,6 +1124,78 @@ Parameters::check_hysteresis() const
 }
 
 void
+Parameters::check_time() const
+{
+  const TimeParameters &t = time;
+  require_positive(t.end_time, "Time/End time", "The end time");
+  require_positive(t.time_step, "Time/Time step", "The time step");
+  require_positive(material.heat_capacity_insulator,
+                   "Material/Insulator heat capacity",
+                   "The volumetric heat capacity");
+  require_positive(material.heat_capacity_metal,
+                   "Material/Metal heat capacity",
+                   "The volumetric heat capacity");
+  require_positive(
+      t.min_time_step, "Time/Minimum time step", "The minimum time step");
+  if (t.min_time_step > t.time_step)
+    throw InputError("Time/Minimum time step",
+                     "exceeds 'Time/Time step' (" +
+                         Utilities::to_string(t.time_step) + " s).");
+  if (t.adaptive)
+  {
+    require_positive(
+        t.error_tolerance, "Time/Error tolerance", "The local error tolerance");
+    if (t.max_time_step < t.time_step)
+      throw InputError("Time/Maximum time step",
+                       "is below 'Time/Time step' (" +
+                           Utilities::to_string(t.time_step) + " s).");
+  }
+  if (sweep.enabled())
+    throw InputError("Sweep/Values",
+                     "a sweep is a sequence of steady states; a "
+                     "time-dependent run drives the sample with "
+                     "'Time/Drive' instead. Use one or the other.");
+  if (mesh.number_of_cycles > 1)
+    throw InputError("Mesh/Number of cycles",
+                     "refinement cycles are for steady runs; a "
+                     "time-dependent run adapts its mesh every 'Time/"
+                     "Adaptation interval' steps.");
+  if (electric.ramp_steps > 1)
+    throw InputError("Electric/Ramp steps",
+                     "a time-dependent run starts from its initial "
+                     "temperature; ramp the drive in time with 'Time/Drive' "
+                     "instead.");
+  if (!solver.width_continuation.empty())
+    throw InputError("Solver/Width continuation",
+                     "every time step is solved with the material's law; "
+                     "continuation in the width is for steady runs.");
+  if (verification.benchmark == BenchmarkType::insulating_slab ||
+      verification.benchmark == BenchmarkType::parallel_slab)
+    throw InputError("Verification/Benchmark",
+                     "the slab benchmarks (P-8, P-11) are steady states; "
+                     "the time-dependent benchmark is 'wire'.");
+  if (!t.drive.empty())
+  {
+    FunctionParser<1> drive(1);
+    try
+    {
+      drive.initialize(
+          "t",
+          t.drive,
+          {{"I0", electric.current}, {"V0", electric.voltage}, {"pi", M_PI}});
+      // muParser compiles lazily: evaluate once.
+      drive.value(Point<1>(0.));
+    }
+    catch (...)
+    {
+      throw InputError("Time/Drive",
+                       "cannot parse '" + t.drive +
+                           "' as a function of t (constants I0, V0, pi).");
+    }
+  }
+}
+
+void
 Parameters::check() const
 {
   require_positive(geometry.length, "Geometry/Length", "The length");
@@ -1049,13 +1235,16 @@ Parameters::check() const
     throw InputError("Solver/Newton forcing term", "must lie in (0, 1).");
   if (!(solver.linear_tolerance > 0 && solver.linear_tolerance < 1))
     throw InputError("Solver/Linear solver tolerance", "must lie in (0, 1).");
-  if (sweep.enabled())
+  if (time.transient)
+    check_time();
+  else if (sweep.enabled())
     check_sweep();
-  else if (electric.control == ControlType::current && electric.current == 0)
+  if (!sweep.enabled() && !time.transient &&
+      electric.control == ControlType::current && electric.current == 0)
     throw InputError("Electric/Current",
                      "a current-controlled run needs a non-zero current.");
-  if (!sweep.enabled() && electric.control == ControlType::voltage &&
-      electric.voltage == 0)
+  if (!sweep.enabled() && !time.transient &&
+      electric.control == ControlType::voltage && electric.voltage == 0)
     throw InputError("Electric/Voltage",
                      "a voltage-controlled run needs a non-zero voltage.");
   check_thermal_boundaries();
@@ -1149,12 +1338,15 @@ Parameters::check() const
       const bool  ends_contact = fixed.empty() && c.size() == 2 &&
                                 c.count("drain") && c.count("source") &&
                                 c.at("drain") == c.at("source");
-      if (!(ends_fixed || ends_contact))
+      // Time-dependent: also the isolated wire, dT/dt = j E / C.
+      const bool isolated = time.transient && fixed.empty() && c.empty();
+      if (!(ends_fixed || ends_contact || isolated))
         throw InputError("Verification/Benchmark",
                          "the conducting wire (A-19, A-20) loses heat "
                          "through both ends only: 'drain' and 'source' "
                          "held at T0, or both with the same 'Contact "
-                         "conductance'.");
+                         "conductance' (or, time-dependent, through no "
+                         "boundary at all).");
     }
   }
   if ((verification.benchmark == BenchmarkType::insulating_slab ||

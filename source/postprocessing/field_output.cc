@@ -114,7 +114,8 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
                         PhaseQuadrature<dim>  &quadrature,
                         const VectorType      &temperature,
                         const VectorType      &potential,
-                        const unsigned int     cycle)
+                        const unsigned int     cycle,
+                        const double           time)
 {
   const auto     &tria = dof_handler.get_triangulation();
   const PhaseLaw &law  = quadrature.get_law();
@@ -201,7 +202,7 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
 
   const std::string name = data_out.write_vtu_with_pvtu_record(
       directory + "/", basename, cycle, dof_handler.get_communicator(), 4);
-  records.emplace_back(cycle, name);
+  records.emplace_back(time >= 0 ? time : double(cycle), name);
   if (Utilities::MPI::this_mpi_process(dof_handler.get_communicator()) == 0)
   {
     std::ofstream pvd(directory + "/" + basename + ".pvd");

@@ -16,7 +16,11 @@ boundary_indicator(const DoFHandler<dim>                 &dof_handler,
 {
   const MPI_Comm                comm = dof_handler.get_communicator();
   TrilinosWrappers::MPI::Vector w(owned, comm);
-  const IndexSet                on_boundary = DoFTools::extract_boundary_dofs(
+  TrilinosWrappers::MPI::Vector ghosted(owned, relevant, comm);
+  // (deal.II reads an empty set of ids as every boundary.)
+  if (ids.empty())
+    return ghosted;
+  const IndexSet on_boundary = DoFTools::extract_boundary_dofs(
       dof_handler,
       ComponentMask(),
       std::set<types::boundary_id>(ids.begin(), ids.end()));
@@ -25,7 +29,6 @@ boundary_indicator(const DoFHandler<dim>                 &dof_handler,
       w[i] = 1.;
   w.compress(VectorOperation::insert);
   hanging.distribute(w);
-  TrilinosWrappers::MPI::Vector ghosted(owned, relevant, comm);
   ghosted = w;
   return ghosted;
 }

@@ -69,6 +69,17 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
     num("source_voltage_V", sweep.source_voltage_V, false);
     out << pad << "  \"stability\": \"" << sweep.stability << "\",\n";
   }
+  if (time.step >= 0)
+  {
+    num("time_step", time.step, false);
+    num("time_s", time.time_s, false);
+    num("time_step_s", time.time_step_s, false);
+    num("control", time.control, false);
+    num("heat_stored_W", time.heat_stored_W, false);
+    num("max_rate_K_per_s", time.max_rate_K_per_s, false);
+    num("error_estimate_K", time.error_estimate_K, false);
+    num("rejected_steps", time.rejected_steps, false);
+  }
   out << pad << "  \"converged\": " << (converged ? "true" : "false") << ",\n";
   out << pad << "  \"initial_condition\": \"" << initial_condition << "\",\n";
   out << pad << "  \"verification\": {";
@@ -145,6 +156,58 @@ write_sweep_table(const std::string          &filename,
           << s.heat_out_W << ',' << s.energy_balance_relative_error << ','
           << s.picard_iterations << ',' << s.n_dofs << ',' << s.mesh_adaptations
           << ',' << (s.converged ? 1 : 0) << ',' << s.sweep.stability;
+      for (const auto &key : benchmark)
+      {
+        out << ',';
+        if (s.verification.count(key))
+          out << s.verification.at(key);
+      }
+      out << '\n';
+    }
+  }
+  std::rename(tmp.c_str(), filename.c_str());
+}
+
+void
+write_time_table(const std::string &filename, const std::vector<Summary> &steps)
+{
+  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0 || steps.empty())
+    return;
+  // The benchmark's numbers, as the last step has them.
+  std::vector<std::string> benchmark;
+  for (const auto &[key, v] : steps.back().verification)
+    benchmark.push_back(key);
+  const std::string tmp = filename + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << "step,time_s,time_step_s,control,current_A,voltage_V,"
+           "source_voltage_V,temperature_mean_K,temperature_top_mean_K,"
+           "temperature_max_K,metal_volume_fraction,metal_extent_drain_m,"
+           "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
+           "peltier_power_W,heat_out_W,heat_stored_W,"
+           "energy_balance_relative_error,max_rate_K_per_s,"
+           "error_estimate_K,rejected_steps,picard_iterations,n_dofs,"
+           "mesh_adaptations,converged";
+    for (const auto &key : benchmark)
+      out << ',' << key;
+    out << '\n' << std::setprecision(10);
+    for (const Summary &s : steps)
+    {
+      out << s.time.step << ',' << s.time.time_s << ',' << s.time.time_step_s
+          << ',' << s.time.control << ',' << s.current_A << ',' << s.voltage_V
+          << ',' << s.sweep.source_voltage_V << ',' << s.temperature_mean_K
+          << ',' << s.temperature_top_mean_K << ',' << s.temperature_max_K
+          << ',' << s.metal_volume_fraction << ',' << s.metal_extent_drain_m
+          << ',' << s.metal_extent_source_m << ',' << s.metal_thickness_mid_m
+          << ',' << s.joule_power_W << ',' << s.peltier_power_W << ','
+          << s.heat_out_W << ',' << s.time.heat_stored_W << ','
+          << s.energy_balance_relative_error << ',' << s.time.max_rate_K_per_s
+          << ',';
+      if (std::isfinite(s.time.error_estimate_K))
+        out << s.time.error_estimate_K;
+      out << ',' << s.time.rejected_steps << ',' << s.picard_iterations << ','
+          << s.n_dofs << ',' << s.mesh_adaptations << ','
+          << (s.converged ? 1 : 0);
       for (const auto &key : benchmark)
       {
         out << ',';

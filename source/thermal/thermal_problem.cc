@@ -81,11 +81,12 @@ ThermalProblem<dim>::assemble_cell(
     Vector<double>                                       &cell_rhs,
     HeatBalance                                          &sources)
 {
-  const bool joule   = parameters.thermal.joule_heating;
-  const bool peltier = parameters.thermal.peltier_heating;
-  cell_matrix        = 0;
-  cell_rhs           = 0;
-  std::vector<double>         T_q, shift_q;
+  const bool joule                      = parameters.thermal.joule_heating;
+  const bool peltier                    = parameters.thermal.peltier_heating;
+  cell_matrix                           = 0;
+  cell_rhs                              = 0;
+  const bool                  transient = time_a0 > 0;
+  std::vector<double>         T_q, shift_q, history_q, T_lin_q;
   std::vector<Tensor<1, dim>> grad_psi, grad_shift;
   // With hysteresis the interface temperature T_c,h = T_up + shift varies
   // (T_up where the memory is insulating, T_down where it is metal), so
@@ -138,6 +139,13 @@ ThermalProblem<dim>::assemble_cell(
         fe.get_function_values(T_old, T_q);
         fe.get_function_gradients(psi, grad_psi);
         const bool metal_part = hysteretic && region == Region::metal;
+        if (transient)
+        {
+          history_q.resize(fe.n_quadrature_points);
+          T_lin_q.resize(fe.n_quadrature_points);
+          fe.get_function_values(*time_history, history_q);
+          fe.get_function_values(T_lin, T_lin_q);
+        }
         if (metal_part)
         {
           shift_q.resize(fe.n_quadrature_points);
@@ -158,17 +166,26 @@ ThermalProblem<dim>::assemble_cell(
           const double correction =
               metal_part ? dS_metal * (j * grad_shift[q]) : 0.;
           const double JxW = fe.JxW(q);
+          // C dT/dt = C (a0 T - history): a0 C on the matrix, C history on
+          // the right-hand side; C from the phase of the previous iterate,
+          // like kappa.
+          const double C = transient ? law.heat_capacity(T_q[q], region) : 0.;
+          const double C_history = transient ? C * history_q[q] : 0.;
           sources.joule += joule_density * JxW;
           sources.peltier += correction * JxW;
+          if (transient)
+            sources.stored += (C * time_a0 * T_lin_q[q] - C_history) * JxW;
           for (const unsigned int i : fe.dof_indices())
           {
             const Tensor<1, dim> grad_v = fe.shape_grad(i, q);
+            const double         v      = fe.shape_value(i, q);
             for (const unsigned int k : fe.dof_indices())
-              cell_matrix(i, k) += kappa * grad_v * fe.shape_grad(k, q) * JxW;
-            cell_rhs(i) +=
-                ((joule_density + correction) * fe.shape_value(i, q) +
-                 (peltier ? H * (j * grad_v) : 0.)) *
-                JxW;
+              cell_matrix(i, k) += (kappa * grad_v * fe.shape_grad(k, q) +
+                                    C * time_a0 * v * fe.shape_value(k, q)) *
+                                   JxW;
+            cell_rhs(i) += ((joule_density + correction + C_history) * v +
+                            (peltier ? H * (j * grad_v) : 0.)) *
+                           JxW;
           }
         }
       });
@@ -303,8 +320,24 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
     TimerOutput::Scope t(timer, "thermal: solve");
     VectorType         solution(owned_dofs, comm);
     solution = T_lin; // a good initial guess
-    iterations += linear_solver.solve(
-        matrix, solution, rhs, parameters.solver.linear_tolerance);
+    if (time_a0 > 0)
+    {
+      // Time-dependent: the right-hand side is dominated by C T^n/dt, so
+      // a tolerance relative to it would stop CG while its error is still
+      // comparable with the heat a short step adds. Solve for the
+      // correction to T_lin instead: the tolerance is then relative to the
+      // residual of T_lin, the size of the sources.
+      VectorType residual(owned_dofs, comm), correction(owned_dofs, comm);
+      matrix.vmult(residual, solution);
+      residual.sadd(-1., 1., rhs);
+      constraints.set_zero(residual);
+      iterations += linear_solver.solve(
+          matrix, correction, residual, parameters.solver.linear_tolerance);
+      solution += correction;
+    }
+    else
+      iterations += linear_solver.solve(
+          matrix, solution, rhs, parameters.solver.linear_tolerance);
     constraints.distribute(solution);
     T_new = solution;
     if (emissivity.empty())
@@ -399,6 +432,7 @@ ThermalProblem<dim>::heat_balance(const VectorType &T_old,
       Utilities::MPI::sum(balance.out_direct, comm) * extrusion;
   balance.contact   = Utilities::MPI::sum(balance.contact, comm) * extrusion;
   balance.radiation = Utilities::MPI::sum(balance.radiation, comm) * extrusion;
+  balance.stored    = Utilities::MPI::sum(balance.stored, comm) * extrusion;
   // Every rank sums the same ids, in the same order.
   std::set<types::boundary_id> ids(fixed_ids.begin(), fixed_ids.end());
   for (const auto &[id, v] : conductance)

@@ -2,6 +2,7 @@
 #define imtsim_coupling_simulator_h
 
 #include <deal.II/base/conditional_ostream.h>
+#include <deal.II/base/function_parser.h>
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/timer.h>
 #include <deal.II/distributed/tria.h>
@@ -18,6 +19,7 @@
 #include <imtsim/postprocessing/summary.h>
 #include <imtsim/thermal/thermal_problem.h>
 
+#include <memory>
 #include <ostream>
 #include <stdexcept>
 #include <utility>
@@ -71,7 +73,8 @@ private:
    * base levels travel along) and set up the new DoFs; the transferred
    * field, with its boundary values, becomes the temperature. @p field is
    * read while the mesh changes, before the vectors are set up anew, so it
-   * may be one of them (temperature, temperature_new).
+   * may be one of them (temperature, temperature_new). The time levels of
+   * a time-dependent run and the phase memory travel along.
    */
   void
   execute_and_transfer(const VectorType &field);
@@ -104,11 +107,15 @@ private:
 
   /**
    * Fill @p summary from the state the last solve left, write its fields
-   * (entry @p output_index of the current .pvd series) if asked for, and
+   * (entry @p output_index of the current .pvd series, at @p time if that
+   * is not negative) if 'Output/Write fields' and @p write_fields, and
    * stamp the wall time.
    */
   void
-  postprocess(Summary &summary, const unsigned int output_index);
+  postprocess(Summary           &summary,
+              const unsigned int output_index,
+              const bool         write_fields = true,
+              const double       time         = -1);
 
   /** The summary quantities of the state the last solve left. */
   void
@@ -137,6 +144,40 @@ private:
    */
   std::vector<Summary>
   run_sweep();
+
+  /**
+   * The time-dependent run of subsection "Time" (transient.cc): every
+   * accepted step is a row of time.csv and an entry of summary.json's
+   * "steps". Throws ConvergenceError after writing the last state if a
+   * step fails at 'Time/Minimum time step'.
+   */
+  std::vector<Summary>
+  run_transient();
+
+  /** The drive I [A] or V_s [V] at time @p t ('Time/Drive'). */
+  double
+  drive_at(const double t) const;
+
+  /**
+   * Set the time derivative of the step from the accepted levels to
+   * @p t_new: the order the history allows (BDF2 from the second step),
+   * the coefficients for variable steps, the history vector. Returns the
+   * order.
+   */
+  unsigned int
+  set_time_derivative(const double t_new);
+
+  /**
+   * The local error estimate [K] of the step just solved to @p t_new of
+   * order @p order (Milne's device with the polynomial extrapolation of
+   * the accepted levels), or NaN if there are too few levels.
+   */
+  double
+  time_error_estimate(const double t_new, const unsigned int order) const;
+
+  /** The transient wire benchmarks (isolated, radiating). */
+  void
+  evaluate_transient_wire_verification(Summary &summary) const;
 
   /** One polarity of a natural sweep, appending to @p steps. */
   bool
@@ -235,6 +276,17 @@ private:
   bool memory_pending = false;
   /** Metal thickness of the hysteretic slab model's last state [m]. */
   double slab_model_thickness = 0;
+  /**
+   * Time-dependent runs: the accepted temperatures T^n, T^(n-1), T^(n-2)
+   * (ghosted; they move with the mesh) and their times; the history
+   * vector of the scheme the heat problem reads; 'Time/Drive'.
+   */
+  std::vector<VectorType>            time_levels;
+  std::vector<double>                level_times;
+  VectorType                         time_history;
+  std::unique_ptr<FunctionParser<1>> drive_function;
+  /** The uniform initial temperature [K] (NaN if not uniform). */
+  double initial_uniform_temperature = 0;
 };
 } // namespace imtsim
 

@@ -63,6 +63,10 @@ public:
   double
   kappa(const double T, const Region region) const;
 
+  /** Volumetric heat capacity C [J/(m^3 K)] (time-dependent runs). */
+  double
+  heat_capacity(const double T, const Region region) const;
+
   /** Peltier flux potential H(T) [V], zero in the insulator. */
   double
   peltier_potential(const double T, const Region region) const;
@@ -131,9 +135,10 @@ private:
   double
   integrated_fraction(const double T) const;
 
-  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, T_mit, hysteresis;
-  double       width;
-  bool         sharp;
+  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, C_I, C_M, T_mit,
+      hysteresis;
+  double width;
+  bool   sharp;
 };
 } // namespace imtsim
 

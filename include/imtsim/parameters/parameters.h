@@ -116,6 +116,8 @@ struct MaterialParameters
   /** T_up - T_down >= 0 [K]: T_up = T_MIT (insulator to metal on heating),
    *  T_down = T_MIT - width (metal to insulator on cooling). */
   double hysteresis_width = 0;
+  /** Volumetric heat capacities C [J/(m^3 K)] (time-dependent runs). */
+  double heat_capacity_insulator = 0, heat_capacity_metal = 0;
 
   static void
   declare_parameters(ParameterHandler &prm);
@@ -233,6 +235,35 @@ struct SweepParameters
   parse_parameters(ParameterHandler &prm);
 };
 
+/** Implicit time integrators of the time-dependent mode. */
+enum class TimeScheme
+{
+  bdf2,          ///< second order, variable step; the first step is Euler
+  implicit_euler ///< first order
+};
+
+/** Subsection "Time": steady or time-dependent runs. */
+struct TimeParameters
+{
+  bool       transient       = false; ///< 'Mode = transient'
+  double     end_time        = 0;     ///< [s]
+  double     time_step       = 0;     ///< first (or fixed) step [s]
+  TimeScheme scheme          = TimeScheme::bdf2;
+  bool       adaptive        = false;
+  double     error_tolerance = 0; ///< local error per step, max norm [K]
+  double     min_time_step = 0, max_time_step = 0; ///< [s]
+  /** I [A] or V_s [V] as a function of t (muParser); "": constant. */
+  std::string  drive;
+  unsigned int adaptation_interval = 0; ///< adapt the mesh every N steps
+  unsigned int output_interval     = 1; ///< fields every N steps
+  double       steady_rate         = 0; ///< stop below max|dT/dt| [K/s]
+
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
+
 /** Subsection "Output". */
 struct OutputParameters
 {
@@ -279,6 +310,7 @@ struct Parameters
   ThermalParameters      thermal;
   SolverParameters       solver;
   SweepParameters        sweep;
+  TimeParameters         time;
   OutputParameters       output;
   VerificationParameters verification;
 
@@ -302,6 +334,8 @@ private:
   check_hysteresis() const;
   void
   check_thermal_boundaries() const;
+  void
+  check_time() const;
 };
 
 /**

@@ -26,12 +26,17 @@ template <int dim> class FieldOutput
 public:
   FieldOutput(const Parameters &parameters, const std::string &directory);
 
+  /**
+   * Write entry @p cycle of the series; the .pvd lists it at @p time (a
+   * time-dependent run's t [s]), or at @p cycle if @p time < 0.
+   */
   void
   write(const DoFHandler<dim> &dof_handler,
         PhaseQuadrature<dim>  &quadrature,
         const VectorType      &temperature,
         const VectorType      &potential,
-        const unsigned int     cycle);
+        const unsigned int     cycle,
+        const double           time = -1);
 
   /**
    * Start a new series: the following writes go to @p name_NNN.pvtu and

@@ -8,6 +8,7 @@
 #include <imtsim/mesh/geometry.h>
 #include <imtsim/thermal/thermal_problem.h>
 
+#include <limits>
 #include <map>
 #include <ostream>
 #include <string>
@@ -59,6 +60,21 @@ struct Summary
      */
     std::string stability = "unknown";
   } sweep;
+  /** Time-dependent runs only (step < 0 otherwise): the accepted step. */
+  struct TimePoint
+  {
+    int    step        = -1; ///< 1, 2, ... (accepted steps)
+    double time_s      = 0;  ///< t at the end of the step
+    double time_step_s = 0;  ///< the step dt that reached it
+    double control     = 0;  ///< I [A] or V_s [V] at t ('Time/Drive')
+    /** (C dT/dt, 1) [W], dT/dt of the scheme: the heat stored per second. */
+    double heat_stored_W = 0;
+    /** max |dT/dt| over the nodes [K/s], by the scheme's difference. */
+    double max_rate_K_per_s = 0;
+    /** The local error estimate of the step [K] (NaN: none yet). */
+    double       error_estimate_K = std::numeric_limits<double>::quiet_NaN();
+    unsigned int rejected_steps   = 0; ///< attempts discarded before it
+  } time;
   /** Benchmark-specific numbers (analytic values and errors). */
   std::map<std::string, double> verification;
 
@@ -115,6 +131,15 @@ void
 write_summary_file(const std::string          &filename,
                    const std::vector<Summary> &cycles,
                    const std::string          &list_key = "cycles");
+
+/**
+ * Write the time table to @p filename (rank 0 only): a CSV with a header
+ * line and one row per accepted time step (doc/transient.md lists the
+ * columns).
+ */
+void
+write_time_table(const std::string          &filename,
+                 const std::vector<Summary> &steps);
 
 /**
  * Write the sweep table to @p filename (rank 0 only): a CSV with a header

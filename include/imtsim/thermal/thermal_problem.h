@@ -27,6 +27,9 @@ struct HeatBalance
   double out_direct = 0; ///< face integral of -kappa dT/dn there
   double contact    = 0; ///< (kappa_C (T - T_env), 1) over those boundaries
   double radiation  = 0; ///< (eps sigma_SB (T^4 - T_env^4), 1) over those
+  /** Time-dependent runs: the rate of heat stored, (C dT/dt, 1) with the
+   *  scheme's dT/dt. */
+  double stored = 0;
   /** Heat leaving through each boundary id [W]: the direct flux through a
    *  fixed-temperature boundary, the law's flux through the others. */
   std::map<types::boundary_id, double> by_boundary;
@@ -38,12 +41,12 @@ struct HeatBalance
     return out + contact + radiation;
   }
 
-  /** |Q_out - P_J - P_P| / (P_J + |P_P|). */
+  /** |Q_out + dE/dt - P_J - P_P| / (P_J + |P_P| + |dE/dt|). */
   double
   relative_error(const double q_out) const
   {
-    return std::abs(q_out - joule - peltier) /
-           (std::abs(joule) + std::abs(peltier));
+    return std::abs(q_out + stored - joule - peltier) /
+           (std::abs(joule) + std::abs(peltier) + std::abs(stored));
   }
 };
 
@@ -93,6 +96,27 @@ public:
                const VectorType &psi,
                const VectorType &T_new);
 
+  /**
+   * Time-dependent runs: add C (a0 T - @p history) to the heat equation,
+   * the time derivative of the scheme (BDF2: a0 = (1 + 2w)/((1 + w) dt),
+   * history = ((1 + w) T^n - w^2/(1 + w) T^(n-1))/dt, w = dt/dt_old).
+   * @p history is ghosted and must live as long as it is used; a0 = 0
+   * (the default) is the steady problem.
+   */
+  void
+  set_time_derivative(const double a0, const VectorType *history)
+  {
+    time_a0      = a0;
+    time_history = history;
+  }
+
+  /** a0 of set_time_derivative() (0: steady). */
+  double
+  time_derivative_coefficient() const
+  {
+    return time_a0;
+  }
+
   const AffineConstraints<double> &
   get_constraints() const
   {
@@ -128,6 +152,8 @@ private:
   TrilinosWrappers::SparseMatrix matrix;
   VectorType                     rhs, fixed_indicator;
   AMGCGSolver                    linear_solver;
+  double                         time_a0      = 0;
+  const VectorType              *time_history = nullptr;
 };
 } // namespace imtsim
 

@@ -1,0 +1,422 @@
+// The time-dependent mode: C dT/dt + div(-kappa grad T) = sources, by BDF2
+// (variable steps) or implicit Euler, every step solved by the staggered
+// iteration of the steady runs with the time derivative added to the heat
+// problem. Members of Simulator (declared in simulator.h).
+#include <deal.II/base/quadrature_lib.h>
+
+#include <imtsim/coupling/simulator.h>
+
+#include <boost/math/tools/roots.hpp>
+
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+namespace imtsim
+{
+template <int dim>
+double
+Simulator<dim>::drive_at(const double t) const
+{
+  return drive_function ? drive_function->value(Point<1>(t)) : target_drive();
+}
+
+template <int dim>
+unsigned int
+Simulator<dim>::set_time_derivative(const double t_new)
+{
+  // dT/dt ~ a0 T^(n+1) - history. Implicit Euler: a0 = 1/dt, history =
+  // T^n/dt. BDF2 with w = dt/dt_old (the exact derivative of the parabola
+  // through the last three levels at t_new): a0 = (1 + 2w)/((1 + w) dt),
+  // history = ((1 + w) T^n - w^2/(1 + w) T^(n-1))/dt.
+  const double       dt = t_new - level_times[0];
+  const unsigned int order =
+      parameters.time.scheme == TimeScheme::bdf2 && time_levels.size() >= 2 ? 2
+                                                                            : 1;
+  VectorType history(owned_dofs, comm), previous(owned_dofs, comm);
+  history = time_levels[0];
+  double a0;
+  if (order == 1)
+  {
+    a0 = 1 / dt;
+    history *= 1 / dt;
+  }
+  else
+  {
+    const double w = dt / (level_times[0] - level_times[1]);
+    a0             = (1 + 2 * w) / ((1 + w) * dt);
+    previous       = time_levels[1];
+    history *= (1 + w) / dt;
+    history.add(-w * w / ((1 + w) * dt), previous);
+  }
+  time_history.reinit(owned_dofs, relevant_dofs, comm);
+  time_history = history;
+  thermal.set_time_derivative(a0, &time_history);
+  return order;
+}
+
+template <int dim>
+double
+Simulator<dim>::time_error_estimate(const double       t_new,
+                                    const unsigned int order) const
+{
+  // Milne's device: the polynomial P of degree 'order' through the last
+  // order + 1 levels, extrapolated to t_new, has the error
+  //   T(t_new) - P = E_P T^(order+1),  E_P = prod_k (t_new - t_k)/(order+1)!,
+  // the step's local error is T_h - T(t_new) = -c_L T^(order+1) with
+  //   Euler: c_L = dt^2/2,  BDF2: c_L = dt^3 (1 + w)^2/(6 w (1 + 2 w)),
+  // so T_h - P = (E_P - c_L) T^(order+1) and the local error is
+  // c_L/(E_P - c_L) |T_h - P| (doc/transient.md derives c_L).
+  if (time_levels.size() < order + 1)
+    return std::numeric_limits<double>::quiet_NaN();
+  const double dt  = t_new - level_times[0];
+  double       E_P = 1;
+  for (unsigned int k = 0; k <= order; ++k)
+    E_P *= (t_new - level_times[k]) / (k + 1);
+  double c_L;
+  if (order == 1)
+    c_L = dt * dt / 2;
+  else
+  {
+    const double w = dt / (level_times[0] - level_times[1]);
+    c_L = std::pow(dt, 3) * (1 + w) * (1 + w) / (6 * w * (1 + 2 * w));
+  }
+  // Lagrange weights of the levels at t_new.
+  std::vector<double> weight(order + 1, 1.);
+  for (unsigned int k = 0; k <= order; ++k)
+    for (unsigned int m = 0; m <= order; ++m)
+      if (m != k)
+        weight[k] *=
+            (t_new - level_times[m]) / (level_times[k] - level_times[m]);
+  double difference = 0;
+  for (const auto i : owned_dofs)
+  {
+    double P = 0;
+    for (unsigned int k = 0; k <= order; ++k)
+      P += weight[k] * time_levels[k][i];
+    difference = std::max(difference, std::abs(temperature_new[i] - P));
+  }
+  difference = Utilities::MPI::max(difference, comm);
+  return c_L / (E_P - c_L) * difference;
+}
+
+template <int dim>
+std::vector<Summary>
+Simulator<dim>::run_transient()
+{
+  const TimeParameters &tp = parameters.time;
+  const bool current = parameters.electric.control == ControlType::current;
+  if (!tp.drive.empty())
+  {
+    drive_function = std::make_unique<FunctionParser<1>>(1);
+    drive_function->initialize("t",
+                               tp.drive,
+                               {{"I0", parameters.electric.current},
+                                {"V0", parameters.electric.voltage},
+                                {"pi", M_PI}});
+  }
+  {
+    VectorType owned(owned_dofs, comm);
+    owned = temperature;
+    initial_uniform_temperature =
+        owned.min() == owned.max() ? owned.max()
+                                   : std::numeric_limits<double>::quiet_NaN();
+  }
+  field_output.start_series("transient");
+  time_levels = {temperature};
+  level_times = {0.};
+
+  std::vector<Summary> steps;
+  const std::string    directory = parameters.output.directory;
+  double               t = 0, dt = tp.time_step;
+  unsigned int         rejected = 0, n_outputs = 0;
+  Timer                clock;
+  pcout << "Time-dependent run to t = " << std::scientific
+        << std::setprecision(4) << tp.end_time << " s, "
+        << (tp.scheme == TimeScheme::bdf2 ? "BDF2" : "implicit Euler") << ", "
+        << (tp.adaptive
+                ? "adaptive steps (error tolerance " +
+                      Utilities::to_string(tp.error_tolerance) + " K) from "
+                : "fixed steps of ")
+        << tp.time_step << " s, from " << initial_condition << " at t = 0"
+        << std::endl;
+
+  const auto write_tables = [&]()
+  {
+    write_summary_file(directory + "/summary.json", steps, "steps");
+    write_time_table(directory + "/time.csv", steps);
+  };
+  // Stop with the last state written: the failed attempt's iterate.
+  const auto fail = [&](Summary &summary, const std::string &why)
+  {
+    summary.time.step           = steps.size() + 1;
+    summary.time.rejected_steps = rejected;
+    summary.converged           = false;
+    postprocess(summary, n_outputs++, true, summary.time.time_s);
+    steps.push_back(summary);
+    write_tables();
+    report(summary);
+    timer.print_wall_time_statistics(comm);
+    throw ConvergenceError(why +
+                           " The last state (not converged) is "
+                           "written to " +
+                           directory + ".");
+  };
+
+  // Stop a hair before t_end rather than take a step of round-off size.
+  while (t < tp.end_time * (1 - 1e-12))
+  {
+    const double step  = std::min(dt, tp.end_time - t);
+    const double t_new = (step == tp.end_time - t) ? tp.end_time : t + step;
+    commit_pending_memory();
+    temperature              = time_levels[0];
+    const unsigned int order = set_time_derivative(t_new);
+    const double       drive = drive_at(t_new);
+    Summary            summary;
+    summary.initial_condition = initial_condition;
+    summary.time.time_s       = t_new;
+    summary.time.time_step_s  = step;
+    summary.time.control      = drive;
+    electric.set_drive(drive);
+    pcout << "Step " << steps.size() + 1 << ": t = " << std::scientific
+          << std::setprecision(6) << t_new
+          << " s, dt = " << std::setprecision(3) << step << " s, "
+          << (current ? "I = " : "V_s = ") << std::setprecision(6) << drive
+          << (current ? " A" : " V") << (order == 1 ? " (Euler)" : "")
+          << std::endl;
+    bool converged = false;
+    try
+    {
+      converged = solve_coupled(summary, parameters.solver.picard_tolerance);
+    }
+    catch (const ConvergenceError &e)
+    {
+      // A non-finite temperature: a failed attempt like any other.
+      pcout << "  " << e.what() << std::endl;
+    }
+    if (!converged)
+    {
+      ++rejected;
+      if (step / 2 < tp.min_time_step)
+        fail(summary,
+             "the staggered iteration did not converge in the time step "
+             "to t = " +
+                 Utilities::to_string(t_new) +
+                 " s, and halving it would "
+                 "go below 'Time/Minimum time step' (" +
+                 Utilities::to_string(tp.min_time_step) + " s).");
+      dt = step / 2;
+      pcout << "  No convergence: the step is repeated with dt = "
+            << std::scientific << std::setprecision(3) << dt << " s"
+            << std::endl;
+      continue;
+    }
+    const double estimate = tp.adaptive
+                                ? time_error_estimate(t_new, order)
+                                : std::numeric_limits<double>::quiet_NaN();
+    // The step's order of accuracy is that of its scheme (the Euler start
+    // of BDF2 is one order lower, but only once).
+    const double exponent = 1. / (order + 1);
+    if (std::isfinite(estimate) && estimate > tp.error_tolerance)
+    {
+      ++rejected;
+      if (step <= tp.min_time_step * (1 + 1e-12))
+        fail(summary,
+             "the local error estimate " + Utilities::to_string(estimate) +
+                 " K exceeds 'Time/Error tolerance' (" +
+                 Utilities::to_string(tp.error_tolerance) +
+                 " K) at 'Time/Minimum time step'.");
+      dt =
+          std::max(tp.min_time_step,
+                   step * std::max(0.2,
+                                   0.9 * std::pow(tp.error_tolerance / estimate,
+                                                  exponent)));
+      pcout << "  Local error " << std::scientific << std::setprecision(3)
+            << estimate << " K > " << tp.error_tolerance
+            << " K: the step is repeated with dt = " << dt << " s" << std::endl;
+      continue;
+    }
+
+    // Accepted. The rate dT/dt of the scheme, before the levels move on.
+    double rate = 0;
+    {
+      VectorType owned(owned_dofs, comm), history(owned_dofs, comm);
+      owned   = temperature_new;
+      history = time_history;
+      owned *= thermal.time_derivative_coefficient();
+      owned -= history;
+      rate = owned.linfty_norm();
+    }
+    t = t_new;
+    time_levels.insert(time_levels.begin(), temperature_new);
+    level_times.insert(level_times.begin(), t);
+    if (time_levels.size() > 3)
+    {
+      time_levels.pop_back();
+      level_times.pop_back();
+    }
+    memory_pending = quadrature.hysteretic();
+
+    summary.time.step             = steps.size() + 1;
+    summary.time.error_estimate_K = estimate;
+    summary.time.rejected_steps   = rejected;
+    summary.time.max_rate_K_per_s = rate;
+    summary.converged             = true;
+    rejected                      = 0;
+    const bool steady             = tp.steady_rate > 0 && rate < tp.steady_rate;
+    const bool last               = steady || !(t < tp.end_time * (1 - 1e-12));
+    const bool write_fields =
+        last || summary.time.step % tp.output_interval == 0;
+    postprocess(summary, n_outputs, write_fields, t);
+    if (write_fields && parameters.output.write_fields)
+      ++n_outputs;
+    steps.push_back(summary);
+    write_tables();
+    pcout << std::scientific << std::setprecision(6) << "  t = " << t
+          << " s: V = " << summary.voltage_V << " V, I = " << summary.current_A
+          << " A, T_max = " << summary.temperature_max_K
+          << " K, metal fraction = " << summary.metal_volume_fraction
+          << ", max|dT/dt| = " << std::setprecision(3) << rate << " K/s";
+    if (std::isfinite(estimate))
+      pcout << ", local error " << estimate << " K";
+    pcout << ", " << summary.picard_iterations << " Picard steps ("
+          << std::fixed << std::setprecision(1) << clock.wall_time() << " s)"
+          << std::endl;
+    if (steady)
+    {
+      pcout << "Steady state: max|dT/dt| = " << std::scientific
+            << std::setprecision(3) << rate
+            << " K/s is below 'Time/Steady-state rate' (" << tp.steady_rate
+            << " K/s) at t = " << t << " s" << std::endl;
+      break;
+    }
+
+    // The next step.
+    if (tp.adaptive)
+    {
+      if (std::isfinite(estimate))
+        dt = step * std::clamp(0.9 * std::pow(tp.error_tolerance /
+                                                  std::max(estimate, 1e-300),
+                                              exponent),
+                               0.2,
+                               2.);
+      else
+        dt = step;
+      dt = std::min(dt, tp.max_time_step);
+    }
+    else
+      // Back to the prescribed step after halvings, doubling each time.
+      dt = std::min(tp.time_step, 2 * step);
+
+    if (adaptation.enabled() && tp.adaptation_interval > 0 &&
+        summary.time.step % tp.adaptation_interval == 0)
+    {
+      // The interface of the accepted state; T^n, its history and the
+      // phase memory move to the new mesh.
+      n_adaptations = 0;
+      if (adapt_to_interface())
+        time_levels[0] = temperature;
+    }
+  }
+  timer.print_wall_time_statistics(comm);
+  pcout << "Time table written to " << directory << "/time.csv" << std::endl;
+  return steps;
+}
+
+template <int dim>
+void
+Simulator<dim>::evaluate_transient_wire_verification(Summary &summary) const
+{
+  // The wire of the Joule-heating paper with a uniform current (the
+  // insulating phase throughout), time-dependent:
+  //  - isolated (no heat leaves): C dT/dt = Q(t) = rho j(t)^2 uniformly,
+  //    T(t) = T_init + int_0^t Q/C;
+  //  - radiating from its lateral faces only, constant drive: the uniform
+  //    T solves C dT/dt = Q - k (T^4 - T_env^4), k = eps sigma_SB A/V,
+  //    whose solution is known implicitly (below).
+  const auto  &m     = parameters.material;
+  const auto  &t     = parameters.thermal;
+  const double h     = geometry.thickness;
+  const double L     = geometry.length;
+  const double W     = geometry.width;
+  const double C     = m.heat_capacity_insulator;
+  const double rho   = m.resistivity_insulator;
+  const double R     = rho * L / (W * h);
+  const double time  = summary.time.time_s;
+  const double T_ini = initial_uniform_temperature;
+  auto        &v     = summary.verification;
+  // j(s) of the drive: the current, or the sample's share of V_s.
+  const auto joule_density = [&](const double s)
+  {
+    const double d = drive_at(s);
+    const double I = parameters.electric.control == ControlType::current
+                         ? d
+                         : d / (R + parameters.electric.load_resistance);
+    const double j = I / (W * h);
+    return rho * j * j;
+  };
+  const double Q              = joule_density(time);
+  v["joule_density_W_per_m3"] = Q;
+  if (!std::isfinite(T_ini))
+    return;
+  const double volume = L * W * h;
+  if (t.emissivity.empty())
+  {
+    // Composite Gauss quadrature of Q over [0, t] (exact for polynomial
+    // drives up to degree 9 in Q).
+    const QIterated<1> rule(QGauss<1>(5), 1000);
+    double             integral = 0;
+    for (unsigned int q = 0; q < rule.size(); ++q)
+      integral += joule_density(rule.point(q)[0] * time) * rule.weight(q);
+    integral *= time;
+    const double rise = integral / C;
+    v["rise_exact_K"] = rise;
+    v["rise_relative_error"] =
+        std::abs(summary.temperature_mean_K - T_ini - rise) / rise;
+    // dT/dt of the scheme, from the heat stored: (C dT/dt, 1)/(C V).
+    v["heating_rate_exact_K_per_s"] = Q / C;
+    v["heating_rate_relative_error"] =
+        std::abs(summary.time.heat_stored_W / (C * volume) - Q / C) / (Q / C);
+    return;
+  }
+  // Radiating: a^4 = T_env^4 + Q/k is the steady temperature, and
+  //   int dT/(a^4 - T^4) = F(T)/(4 a^3),
+  //   F(T) = ln((a + T)/(a - T)) + 2 atan(T/a),
+  // so t = C/(4 k a^3) (F(T(t)) - F(T_init)); T(t) by bisection. Needs a
+  // constant drive.
+  if (drive_function)
+    return;
+  double area = 0; // eps-weighted radiating area, as in the steady case
+  for (const auto &[name, eps] : t.emissivity)
+    area += eps * ((name == "substrate" || name == "top") ? L * W
+                   : (name == "y_min" || name == "y_max") ? L * h
+                                                          : W * h);
+  const double k = stefan_boltzmann * area / volume;
+  const double a =
+      std::pow(std::pow(t.environment_temperature, 4) + Q / k, 0.25);
+  if (!(T_ini < a)) // heating only
+    return;
+  const auto F = [a](const double T)
+  { return std::log((a + T) / (a - T)) + 2 * std::atan(T / a); };
+  const double c        = C / (4 * k * a * a * a);
+  const auto   residual = [&](const double T)
+  { return c * (F(T) - F(T_ini)) - time; };
+  // T(t) lies between T_init and a; the residual is increasing in T.
+  const auto bracket =
+      boost::math::tools::bisect(residual,
+                                 T_ini,
+                                 a * (1 - 1e-15),
+                                 boost::math::tools::eps_tolerance<double>(50));
+  const double T_exact             = 0.5 * (bracket.first + bracket.second);
+  v["uniform_temperature_exact_K"] = T_exact;
+  v["uniform_temperature_relative_error"] =
+      std::max(std::abs(summary.temperature_max_K - T_exact),
+               std::abs(summary.temperature_mean_K - T_exact)) /
+      T_exact;
+  v["steady_temperature_K"] = a;
+}
+
+template class Simulator<2>;
+template class Simulator<3>;
+} // namespace imtsim

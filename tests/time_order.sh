@@ -1,0 +1,79 @@
+#!/bin/bash
+# Time-step convergence on a problem with a known answer: the radiating
+# copper wire of wire_radiation_transient.prm, whose uniform T(t) solves
+# C dT/dt = Q - k (T^4 - T_env^4) in closed form (doc/transient.md). The
+# space discretisation is exact here (T is uniform), so the error at
+# t = 1000 s is the time integrator's alone.
+#  - fixed steps of 50, 25, 12.5 and 6.25 s (dt/tau = 0.1 ... 0.013, tau =
+#    480 s the linearised relaxation time): the observed order of BDF2 must
+#    lie in [1.8, 2.2] and that of implicit Euler in [0.9, 1.1], between each
+#    pair of successive steps;
+#  - adaptive BDF2 with error tolerances of 0.1, 0.01 and 0.001 K per step:
+#    the global error falls like tol^(2/3) (a local error tol per step of
+#    size dt ~ tol^(1/3), errors adding over 1/dt steps); the observed
+#    exponent must lie in [0.5, 0.85], and every step of an adaptive run
+#    must have its estimate below the tolerance.
+# Usage: time_order.sh IMTSIM SOURCE_DIR WORK_DIR
+set -euo pipefail
+exe=$1
+src=$2
+work=$3
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+prm="$src/tests/wire_radiation_transient.prm"
+for scheme in BDF2 "implicit Euler"; do
+  for dt in 50 25 12.5 6.25; do
+    dir="fixed_${scheme// /_}_$dt"
+    "$exe" "$prm" --set "Time/Scheme=$scheme" --set "Time/Time step=$dt" \
+      --set "Output/Directory=$dir" >"$dir.log"
+  done
+done
+for tol in 0.1 0.01 0.001; do
+  "$exe" "$prm" --set "Time/Adaptive time step=true" \
+    --set "Time/Time step=1" --set "Time/Error tolerance=$tol" \
+    --set "Output/Directory=adaptive_$tol" >"adaptive_$tol.log"
+done
+/usr/bin/python3 - <<'PY'
+import csv, math, sys
+ok = True
+def final(directory):
+    rows = list(csv.DictReader(open(directory + "/time.csv")))
+    assert all(r["converged"] == "1" for r in rows)
+    last = rows[-1]
+    assert abs(float(last["time_s"]) - 1000) < 1e-9
+    exact = float(last["uniform_temperature_exact_K"])
+    return rows, abs(float(last["temperature_mean_K"]) - exact)
+for scheme, order, low, high in (("BDF2", 2, 1.8, 2.2), ("implicit_Euler", 1, 0.9, 1.1)):
+    steps = ["50", "25", "12.5", "6.25"]
+    errors = [final(f"fixed_{scheme}_{dt}")[1] for dt in steps]
+    for dt, e in zip(steps, errors):
+        print(f"{scheme}: dt = {dt:>5} s: |T - T_exact| = {e:.4e} K")
+    for k in range(1, len(steps)):
+        p = math.log2(errors[k - 1] / errors[k])
+        good = low <= p <= high
+        ok = ok and good
+        print(f"{scheme}: observed order dt = {steps[k-1]} -> {steps[k]} s: "
+              f"{p:.3f} (must lie in [{low}, {high}]): {'PASS' if good else 'FAIL'}")
+tols = ["0.1", "0.01", "0.001"]
+errors = []
+for tol in tols:
+    rows, e = final(f"adaptive_{tol}")
+    errors.append(e)
+    estimates = [float(r["error_estimate_K"]) for r in rows if r["error_estimate_K"]]
+    below = all(x <= float(tol) for x in estimates)
+    ok = ok and below
+    print(f"adaptive BDF2: tolerance {tol} K: {len(rows)} steps, "
+          f"{sum(int(r['rejected_steps']) for r in rows)} rejected, "
+          f"|T - T_exact| = {e:.4e} K; every accepted estimate below the "
+          f"tolerance: {'PASS' if below else 'FAIL'}")
+for k in range(1, len(tols)):
+    p = math.log10(errors[k - 1] / errors[k])
+    good = 0.5 <= p <= 0.85
+    ok = ok and good
+    print(f"adaptive BDF2: error exponent in the tolerance {tols[k-1]} -> "
+          f"{tols[k]} K: {p:.3f} (2/3 expected, must lie in [0.5, 0.85]): "
+          f"{'PASS' if good else 'FAIL'}")
+print("PASS" if ok else "FAIL")
+sys.exit(0 if ok else 1)
+PY
