@@ -124,8 +124,9 @@ Simulator<dim>::run_transient()
                                    : std::numeric_limits<double>::quiet_NaN();
   }
   field_output.start_series("transient");
-  time_levels = {temperature};
-  level_times = {0.};
+  n_adaptations = 0;
+  time_levels   = {temperature};
+  level_times   = {0.};
 
   std::vector<Summary> steps;
   const std::string    directory = parameters.output.directory;
@@ -313,8 +314,8 @@ Simulator<dim>::run_transient()
         summary.time.step % tp.adaptation_interval == 0)
     {
       // The interface of the accepted state; T^n, its history and the
-      // phase memory move to the new mesh.
-      n_adaptations = 0;
+      // phase memory move to the new mesh. (n_adaptations counts them
+      // over the whole run: the summary's mesh_adaptations.)
       if (adapt_to_interface())
         time_levels[0] = temperature;
     }

@@ -1169,11 +1169,6 @@ Parameters::check_time() const
     throw InputError("Solver/Width continuation",
                      "every time step is solved with the material's law; "
                      "continuation in the width is for steady runs.");
-  if (verification.benchmark == BenchmarkType::insulating_slab ||
-      verification.benchmark == BenchmarkType::parallel_slab)
-    throw InputError("Verification/Benchmark",
-                     "the slab benchmarks (P-8, P-11) are steady states; "
-                     "the time-dependent benchmark is 'wire'.");
   if (!t.drive.empty())
   {
     FunctionParser<1> drive(1);

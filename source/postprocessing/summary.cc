@@ -38,6 +38,9 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
   num("temperature_top_mean_K", temperature_top_mean_K, false);
   num("temperature_max_K", temperature_max_K, false);
   num("metal_volume_fraction", metal_volume_fraction, false);
+  num("metal_volume_fraction_drain_half",
+      metal_volume_fraction_drain_half,
+      false);
   num("metal_extent_drain_m", metal_extent_drain_m, false);
   num("metal_extent_source_m", metal_extent_source_m, false);
   num("metal_thickness_mid_m", metal_thickness_mid_m, false);
@@ -182,7 +185,8 @@ write_time_table(const std::string &filename, const std::vector<Summary> &steps)
     std::ofstream out(tmp);
     out << "step,time_s,time_step_s,control,current_A,voltage_V,"
            "source_voltage_V,temperature_mean_K,temperature_top_mean_K,"
-           "temperature_max_K,metal_volume_fraction,metal_extent_drain_m,"
+           "temperature_max_K,metal_volume_fraction,"
+           "metal_volume_fraction_drain_half,metal_extent_drain_m,"
            "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
            "peltier_power_W,heat_out_W,heat_stored_W,"
            "energy_balance_relative_error,max_rate_K_per_s,"
@@ -197,7 +201,8 @@ write_time_table(const std::string &filename, const std::vector<Summary> &steps)
           << ',' << s.time.control << ',' << s.current_A << ',' << s.voltage_V
           << ',' << s.sweep.source_voltage_V << ',' << s.temperature_mean_K
           << ',' << s.temperature_top_mean_K << ',' << s.temperature_max_K
-          << ',' << s.metal_volume_fraction << ',' << s.metal_extent_drain_m
+          << ',' << s.metal_volume_fraction << ','
+          << s.metal_volume_fraction_drain_half << ',' << s.metal_extent_drain_m
           << ',' << s.metal_extent_source_m << ',' << s.metal_thickness_mid_m
           << ',' << s.joule_power_W << ',' << s.peltier_power_W << ','
           << s.heat_out_W << ',' << s.time.heat_stored_W << ','
@@ -404,9 +409,13 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
                                 const VectorType      &temperature,
                                 Summary               &summary) const
 {
-  const MPI_Comm  comm   = dof_handler.get_communicator();
-  const PhaseLaw &law    = quadrature.get_law();
-  double          volume = 0, integral_T = 0, metal = 0, top_area = 0,
+  const MPI_Comm  comm = dof_handler.get_communicator();
+  const PhaseLaw &law  = quadrature.get_law();
+  // Metal in the half of the sample nearer the drain (distance along x
+  // from the drain end below L/2).
+  const double x_drain          = geometry.drain_end_x();
+  double       metal_drain_half = 0;
+  double       volume = 0, integral_T = 0, metal = 0, top_area = 0,
          integral_T_top = 0, T_max = -std::numeric_limits<double>::max();
   std::vector<double> T_q;
   for (const auto &cell : dof_handler.active_cell_iterators())
@@ -422,7 +431,11 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
             {
               volume += fe.JxW(q);
               integral_T += T_q[q] * fe.JxW(q);
-              metal += law.metal_weight(T_q[q], region) * fe.JxW(q);
+              const double m = law.metal_weight(T_q[q], region) * fe.JxW(q);
+              metal += m;
+              if (std::abs(fe.quadrature_point(q)[0] - x_drain) <
+                  0.5 * geometry.length)
+                metal_drain_half += m;
             }
           });
       for (const unsigned int f : cell->face_indices())
@@ -455,6 +468,8 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
   summary.temperature_top_mean_K = integral_T_top / top_area;
   summary.temperature_max_K      = Utilities::MPI::max(T_max, comm);
   summary.metal_volume_fraction  = metal / volume;
+  summary.metal_volume_fraction_drain_half =
+      Utilities::MPI::sum(metal_drain_half, comm) / volume;
 
   // Extents along the top centre line, from each end.
   const unsigned int      n     = parameters.output.centre_line_samples;

@@ -29,6 +29,8 @@ struct Summary
   double             temperature_mean_K = 0, temperature_top_mean_K = 0,
          temperature_max_K     = 0;
   double metal_volume_fraction = 0;
+  /** The part of it in the half of the sample nearer the drain. */
+  double metal_volume_fraction_drain_half = 0;
   double metal_extent_drain_m = 0, metal_extent_source_m = 0;
   double metal_thickness_mid_m = 0;
   double joule_power_W = 0, peltier_power_W = 0, heat_out_W = 0,
