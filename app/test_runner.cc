@@ -193,33 +193,22 @@ main(int argc, char **argv)
                       << std::round(100 * v.at("j0_over_j_cr")) / 100
                       << std::endl;
         }
-        // A sweep's CSV has a header and one row per step.
-        if (!summaries.empty() && summaries[0].sweep.step >= 0)
+        // A sweep's or a time-dependent run's CSV has a header and one row
+        // per step.
+        if (!summaries.empty() && (summaries[0].sweep.step >= 0 || transient))
         {
-          std::ifstream csv("results/sweep.csv");
-          AssertThrow(csv,
-                      dealii::ExcMessage("results/sweep.csv was not written"));
+          const std::string name = transient ? "time.csv" : "sweep.csv";
+          std::ifstream     csv("results/" + name);
+          AssertThrow(
+              csv, dealii::ExcMessage("results/" + name + " was not written"));
           std::string  line;
           unsigned int rows = 0;
           std::getline(csv, line);
-          std::cout << "sweep.csv columns: " << line << std::endl;
+          std::cout << name << " columns: " << line << std::endl;
           while (std::getline(csv, line))
             ++rows;
-          check("sweep.csv has one row per step", rows == summaries.size());
-          return;
-        }
-        if (transient)
-        {
-          std::ifstream csv("results/time.csv");
-          AssertThrow(csv,
-                      dealii::ExcMessage("results/time.csv was not written"));
-          std::string  line;
-          unsigned int rows = 0;
-          std::getline(csv, line);
-          std::cout << "time.csv columns: " << line << std::endl;
-          while (std::getline(csv, line))
-            ++rows;
-          check("time.csv has one row per accepted step",
+          check(name + (transient ? " has one row per accepted step"
+                                  : " has one row per step"),
                 rows == summaries.size());
           return;
         }

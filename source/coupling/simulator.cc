@@ -476,6 +476,20 @@ Simulator<dim>::count_phase_changes(std::vector<int> &previous) const
 }
 
 template <int dim>
+double
+Simulator<dim>::emissivity_weighted_area() const
+{
+  const double L = geometry.length, W = geometry.width, h = geometry.thickness;
+  double       eps_area = 0;
+  for (const auto &[name, eps] : parameters.thermal.emissivity)
+    eps_area += eps * ((name == "substrate" || name == "top") ? L * W
+                       : (name == "y_min" || name == "y_max")
+                           ? L * h
+                           : W * h); // x_min, x_max, drain, source: the ends
+  return eps_area;
+}
+
+template <int dim>
 void
 Simulator<dim>::evaluate_wire_verification(Summary &summary) const
 {
@@ -528,21 +542,10 @@ Simulator<dim>::evaluate_wire_verification(Summary &summary) const
   // uniform T with Q V = eps sigma_SB (T^4 - T_env^4) A_rad, A_rad
   // the radiating area (each face with the same emissivity here: the
   // area-weighted mean otherwise), V the volume.
-  double eps_area = 0;
-  for (const auto &[name, eps] : t.emissivity)
-  {
-    double area = 0;
-    if (name == "substrate" || name == "top")
-      area = L * W;
-    else if (name == "y_min" || name == "y_max")
-      area = L * h;
-    else
-      area = W * h; // x_min, x_max, drain, source: the ends
-    eps_area += eps * area;
-  }
-  const double T_env   = t.environment_temperature;
-  const double power   = Q * L * W * h;
-  const double T_exact = std::pow(
+  const double eps_area = emissivity_weighted_area();
+  const double T_env    = t.environment_temperature;
+  const double power    = Q * L * W * h;
+  const double T_exact  = std::pow(
       std::pow(T_env, 4) + power / (stefan_boltzmann * eps_area), 0.25);
   v["uniform_temperature_exact_K"] = T_exact;
   v["uniform_temperature_relative_error"] =

@@ -34,7 +34,7 @@ Simulator<dim>::set_time_derivative(const double t_new)
   const unsigned int order =
       parameters.time.scheme == TimeScheme::bdf2 && time_levels.size() >= 2 ? 2
                                                                             : 1;
-  VectorType history(owned_dofs, comm), previous(owned_dofs, comm);
+  VectorType history(owned_dofs, comm);
   history = time_levels[0];
   double a0;
   if (order == 1)
@@ -46,7 +46,8 @@ Simulator<dim>::set_time_derivative(const double t_new)
   {
     const double w = dt / (level_times[0] - level_times[1]);
     a0             = (1 + 2 * w) / ((1 + w) * dt);
-    previous       = time_levels[1];
+    VectorType previous(owned_dofs, comm);
+    previous = time_levels[1];
     history *= (1 + w) / dt;
     history.add(-w * w / ((1 + w) * dt), previous);
   }
@@ -388,12 +389,7 @@ Simulator<dim>::evaluate_transient_wire_verification(Summary &summary) const
   // constant drive.
   if (drive_function)
     return;
-  double area = 0; // eps-weighted radiating area, as in the steady case
-  for (const auto &[name, eps] : t.emissivity)
-    area += eps * ((name == "substrate" || name == "top") ? L * W
-                   : (name == "y_min" || name == "y_max") ? L * h
-                                                          : W * h);
-  const double k = stefan_boltzmann * area / volume;
+  const double k = stefan_boltzmann * emissivity_weighted_area() / volume;
   const double a =
       std::pow(std::pow(t.environment_temperature, 4) + Q / k, 0.25);
   if (!(T_ini < a)) // heating only

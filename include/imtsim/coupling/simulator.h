@@ -175,6 +175,11 @@ private:
   double
   time_error_estimate(const double t_new, const unsigned int order) const;
 
+  /** sum over radiating faces of eps x area [m^2] (the wire benchmarks'
+   *  box; 'Thermal/Emissivity'). */
+  double
+  emissivity_weighted_area() const;
+
   /** The transient wire benchmarks (isolated, radiating). */
   void
   evaluate_transient_wire_verification(Summary &summary) const;
