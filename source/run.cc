@@ -3,6 +3,7 @@
 #include <imtsim/coupling/simulator.h>
 #include <imtsim/run.h>
 
+#include <exception>
 #include <functional>
 #include <iostream>
 
@@ -11,7 +12,9 @@ namespace imtsim
 std::string
 usage()
 {
-  return "Usage: imtsim input.prm [--set \"Subsection/Entry=value\"]...\n"
+  return "Usage: imtsim input.prm [--restart] "
+         "[--set \"Subsection/Entry=value\"]...\n"
+         "       --restart: resume from <Output/Directory>/checkpoint\n"
          "       imtsim --print-parameters   (the documented defaults)\n"
          "Run in parallel with: mpirun -np N imtsim input.prm\n";
 }
@@ -27,6 +30,8 @@ parse_command_line(int argc, char **argv)
       c.print_parameters = true;
     else if (a == "--help" || a == "-h")
       c.help = true;
+    else if (a == "--restart")
+      c.overrides.emplace_back("Checkpoint/Restart=true");
     else if (a == "--set")
     {
       if (i + 1 >= argc)
@@ -52,27 +57,28 @@ run_simulation(const CommandLine &command_line, std::ostream &log)
   Parameters       parameters;
   read_parameters(
       command_line.parameter_file, command_line.overrides, prm, parameters);
-  // A run that did not converge throws after writing its state; the
-  // simulator (and its TimerOutput, which would otherwise warn about
-  // being destroyed during stack unwinding) is gone before it propagates.
-  std::string not_converged;
-  const auto  run = [&](auto &&simulator)
+  // A run that fails (did not converge, was stopped, was refused) throws;
+  // the simulator (and its TimerOutput, which would otherwise warn about
+  // being destroyed during stack unwinding) is gone before the exception
+  // propagates.
+  std::exception_ptr failure;
+  const auto         run = [&](auto &&simulator)
   {
     try
     {
       return simulator.run();
     }
-    catch (const ConvergenceError &e)
+    catch (...)
     {
-      not_converged = e.what();
-      return std::vector<Summary>();
+      failure = std::current_exception();
     }
+    return std::vector<Summary>();
   };
   const std::vector<Summary> summaries =
       parameters.dimension == 2 ? run(Simulator<2>(parameters, prm, log))
                                 : run(Simulator<3>(parameters, prm, log));
-  if (!not_converged.empty())
-    throw ConvergenceError(not_converged);
+  if (failure)
+    std::rethrow_exception(failure);
   return summaries;
 }
 
@@ -103,6 +109,12 @@ guarded_main(const std::function<void()> &body)
     if (root)
       std::cerr << "imtsim: not converged: " << e.what() << std::endl;
     return 3;
+  }
+  catch (const Interrupted &e)
+  {
+    if (root)
+      std::cerr << "imtsim: " << e.what() << std::endl;
+    return 128 + e.signal();
   }
   catch (const std::exception &e)
   {

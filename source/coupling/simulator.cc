@@ -3,11 +3,13 @@
 #include <deal.II/distributed/solution_transfer.h>
 #include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/mapping_q1.h>
+#include <deal.II/lac/solver_control.h>
 #include <deal.II/numerics/vector_tools.h>
 
 #include <imtsim/coupling/anderson_acceleration.h>
 #include <imtsim/coupling/newton_krylov.h>
 #include <imtsim/coupling/simulator.h>
+#include <imtsim/postprocessing/atomic_file.h>
 
 #include <algorithm>
 #include <cmath>
@@ -42,8 +44,9 @@ Simulator<dim>::Simulator(const Parameters       &parameters,
   if (Utilities::MPI::this_mpi_process(comm) == 0)
   {
     std::filesystem::create_directories(parameters.output.directory);
-    std::ofstream echo(parameters.output.directory + "/parameters.prm");
-    prm.print_parameters(echo, ParameterHandler::Text);
+    write_atomically(parameters.output.directory + "/parameters.prm",
+                     [&](std::ostream &out)
+                     { prm.print_parameters(out, ParameterHandler::Text); });
   }
   MPI_Barrier(comm);
 }
@@ -258,6 +261,57 @@ template <int dim>
 bool
 Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
 {
+  // The attempt, then the damped-Picard retries from the same start (from
+  // the last iterate if the mesh was adapted meanwhile).
+  const VectorType   start(temperature);
+  const unsigned int generation = mesh_generation;
+  const auto         attempt    = [&]()
+  {
+    try
+    {
+      return solve_coupled_once(summary, tolerance);
+    }
+    catch (const ConvergenceError &e)
+    {
+      failure_reason = e.what();
+      pcout << "  " << failure_reason << std::endl;
+      return false;
+    }
+  };
+  failure_reason = "";
+  bool converged = attempt();
+  for (const double beta : parameters.solver.retry_relaxations)
+  {
+    if (converged)
+      break;
+    const bool same_mesh = (generation == mesh_generation);
+    pcout << "  Retry ('Solver/Retry relaxations'): damped Picard, "
+             "relaxation "
+          << beta << ", from "
+          << (same_mesh ? "the attempt's start"
+                        : "the last iterate (the mesh was adapted)")
+          << std::endl;
+    if (same_mesh)
+      temperature = start;
+    retry_relaxation = beta;
+    try
+    {
+      converged = attempt();
+    }
+    catch (...)
+    {
+      retry_relaxation = 0;
+      throw;
+    }
+    retry_relaxation = 0;
+  }
+  return converged;
+}
+
+template <int dim>
+bool
+Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
+{
   const MeshParameters &mesh        = parameters.mesh;
   unsigned int          steps       = 0;
   unsigned int          adaptations = 0;
@@ -268,14 +322,30 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
   while (true)
   {
     adapting = adapting && adaptations < mesh.max_adaptations;
-    const IterationResult result =
-        adapting ? iterate(std::max(tolerance, mesh.adaptation_tolerance),
-                           mesh.adaptation_interval,
-                           steps,
-                           summary.cycle)
-                 : iterate(tolerance, 0, steps, summary.cycle);
+    IterationResult result;
+    try
+    {
+      result = adapting
+                   ? iterate(std::max(tolerance, mesh.adaptation_tolerance),
+                             mesh.adaptation_interval,
+                             steps,
+                             summary.cycle)
+                   : iterate(tolerance, 0, steps, summary.cycle);
+    }
+    catch (...)
+    {
+      summary.picard_iterations = steps;
+      throw;
+    }
     summary.picard_iterations = steps;
     if (result == IterationResult::exhausted)
+    {
+      failure_reason = "the staggered iteration did not converge within " +
+                       std::to_string(parameters.solver.max_picard_iterations) +
+                       " iterations (Solver/Maximum Picard iterations)";
+      return false;
+    }
+    if (result == IterationResult::oscillating)
       return false;
     if (!adapting)
       return true;
@@ -316,9 +386,16 @@ Simulator<dim>::iterate(const double   tolerance,
       g_next(owned_dofs, comm), last_f(owned_dofs, comm);
   double       last_dT = std::numeric_limits<double>::max(), best_dT = last_dT;
   unsigned int best_since = 0;
-  x                       = temperature;
-  std::vector<int> previous_class(triangulation.n_active_cells(), 2);
-  Timer            clock;
+  // Oscillation: steps in a row with cells flipping back to their class
+  // of two steps before and no new smallest update.
+  double       min_dT        = last_dT;
+  unsigned int stalled_flips = 0;
+  x                          = temperature;
+  if (retry_relaxation > 0)
+    beta = retry_relaxation;
+  std::vector<int> previous_class(triangulation.n_active_cells(), 2),
+      older_class(triangulation.n_active_cells(), 2);
+  Timer clock;
 
   // The staggered map G: phases from T, the electric solve, the heat
   // solve. It leaves the state (phases, psi, temperature_new) of its
@@ -326,8 +403,17 @@ Simulator<dim>::iterate(const double   tolerance,
   unsigned int its_e = 0, its_t = 0;
   const auto   evaluate = [&](const VectorType &y, VectorType &gy)
   {
-    std::tie(its_e, its_t) = apply_staggered_map(y);
-    gy                     = temperature_new;
+    try
+    {
+      std::tie(its_e, its_t) = apply_staggered_map(y);
+    }
+    catch (const ConvergenceError &e)
+    {
+      throw ConvergenceError(std::string(e.what()) + " (Picard step " +
+                             std::to_string(steps) + " of cycle " +
+                             std::to_string(cycle) + ")");
+    }
+    gy = temperature_new;
   };
   // Newton's line search evaluates G at the iterate it returns.
   bool evaluated = false, newton_step_taken = false;
@@ -336,13 +422,20 @@ Simulator<dim>::iterate(const double   tolerance,
 
   for (unsigned int i = 1;; ++i)
   {
+    // A stop signal: the iterate is where a restart continues.
+    if (const int signal = stop_signal(comm))
+    {
+      temperature = x;
+      throw Interrupted(signal, "");
+    }
     if (steps == parameters.solver.max_picard_iterations)
       return IterationResult::exhausted;
     const unsigned int k = ++steps;
     if (!evaluated)
       evaluate(x, g);
-    evaluated                  = false;
-    const unsigned int changed = count_phase_changes(previous_class);
+    evaluated = false;
+    const auto [changed, flipped] =
+        count_phase_changes(previous_class, older_class);
 
     VectorType f(g);
     f -= x;
@@ -373,9 +466,40 @@ Simulator<dim>::iterate(const double   tolerance,
           "the temperature became non-finite in Picard step " +
           std::to_string(k) + " of cycle " + std::to_string(cycle) +
           "; try continuation in the drive ('Electric/Ramp steps') or a "
-          "smaller 'Solver/Relaxation'.");
+          "smaller 'Solver/Relaxation'");
+    if (const double T_min = g.min(); !(T_min > 0))
+      throw ConvergenceError(
+          "the temperature became negative (min T = " +
+          Utilities::to_string(T_min) + " K) in Picard step " +
+          std::to_string(k) + " of cycle " + std::to_string(cycle) +
+          "; try continuation in the drive ('Electric/Ramp steps') or a "
+          "smaller 'Solver/Relaxation'");
     if (dT < tolerance && changed == 0)
       return IterationResult::converged;
+    if (dT < min_dT)
+    {
+      min_dT        = dT;
+      stalled_flips = 0;
+    }
+    else
+      stalled_flips = flipped > 0 ? stalled_flips + 1 : 0;
+    if (parameters.solver.oscillation_steps > 0 &&
+        stalled_flips >= parameters.solver.oscillation_steps)
+    {
+      failure_reason =
+          "the staggered iteration oscillates: for " +
+          std::to_string(stalled_flips) +
+          " steps ('Solver/Oscillation steps') cells flipped back to the "
+          "phase they had two steps before (" +
+          std::to_string(flipped) + " in Picard step " + std::to_string(k) +
+          " of cycle " + std::to_string(cycle) +
+          ") without the update falling below its minimum " +
+          Utilities::to_string(min_dT) +
+          "; try 'Solver/Acceleration = newton' with the smooth law, a "
+          "smaller 'Solver/Relaxation' or 'Solver/Retry relaxations'";
+      pcout << "  " << failure_reason << std::endl;
+      return IterationResult::oscillating;
+    }
     if (interval > 0 && i >= interval)
       return IterationResult::interrupted;
     // 'newton' takes Aitken-relaxed Picard steps until the update is
@@ -390,7 +514,9 @@ Simulator<dim>::iterate(const double   tolerance,
     }
     else
       ++best_since;
-    AccelerationType method = parameters.solver.acceleration;
+    AccelerationType method = retry_relaxation > 0
+                                  ? AccelerationType::none
+                                  : parameters.solver.acceleration;
     if (method == AccelerationType::newton &&
         dT > parameters.solver.newton_start && best_since < 10)
       method = AccelerationType::aitken;
@@ -452,27 +578,61 @@ Simulator<dim>::apply_staggered_map(const VectorType &T)
     TimerOutput::Scope t(timer, "phases: classify");
     quadrature.set_temperature(temperature);
   }
-  const unsigned int its_e = electric.solve(temperature);
-  const unsigned int its_t =
-      thermal.solve(temperature, electric.potential(), temperature_new);
+  // A linear solve that fails even with a fresh preconditioner.
+  const auto failed =
+      [](const std::string &problem, const SolverControl::NoConvergence &e)
+  {
+    return ConvergenceError("the CG solve of the " + problem +
+                            " problem did not converge: "
+                            "residual " +
+                            Utilities::to_string(e.last_residual) + " after " +
+                            std::to_string(e.last_step) +
+                            " iterations ('Solver/Linear solver tolerance')");
+  };
+  unsigned int its_e = 0, its_t = 0;
+  try
+  {
+    its_e = electric.solve(temperature);
+  }
+  catch (const SolverControl::NoConvergence &e)
+  {
+    throw failed("electric", e);
+  }
+  try
+  {
+    its_t = thermal.solve(temperature, electric.potential(), temperature_new);
+  }
+  catch (const SolverControl::NoConvergence &e)
+  {
+    throw failed("heat", e);
+  }
   return {its_e, its_t};
 }
 
 template <int dim>
-unsigned int
-Simulator<dim>::count_phase_changes(std::vector<int> &previous) const
+std::pair<unsigned int, unsigned int>
+Simulator<dim>::count_phase_changes(std::vector<int> &previous,
+                                    std::vector<int> &older) const
 {
-  unsigned int changed = 0;
+  unsigned int changed = 0, flipped = 0;
   previous.resize(triangulation.n_active_cells(), 2);
+  older.resize(triangulation.n_active_cells(), 2);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
     {
-      const int c = quadrature.cell_class(cell);
-      if (c != previous[cell->active_cell_index()])
+      const unsigned int i = cell->active_cell_index();
+      const int          c = quadrature.cell_class(cell);
+      if (c != previous[i])
+      {
         ++changed;
-      previous[cell->active_cell_index()] = c;
+        if (c == older[i])
+          ++flipped;
+      }
+      older[i]    = previous[i];
+      previous[i] = c;
     }
-  return Utilities::MPI::sum(changed, comm);
+  return {Utilities::MPI::sum(changed, comm),
+          Utilities::MPI::sum(flipped, comm)};
 }
 
 template <int dim>
@@ -666,12 +826,16 @@ Simulator<dim>::target_drive() const
 
 template <int dim>
 bool
-Simulator<dim>::solve_stages(const std::vector<Stage> &stages, Summary &summary)
+Simulator<dim>::solve_stages(const std::vector<Stage> &stages,
+                             Summary                  &summary,
+                             const unsigned int        first_stage,
+                             const unsigned int        iterations_before)
 {
   const bool   current = parameters.electric.control == ControlType::current;
-  unsigned int total_iterations = 0;
+  unsigned int total_iterations = iterations_before;
   summary.converged             = true;
-  for (unsigned int s = 0; s < stages.size() && summary.converged; ++s)
+  for (unsigned int s = first_stage; s < stages.size() && summary.converged;
+       ++s)
   {
     const bool last = (s + 1 == stages.size());
     electric.set_drive(stages[s].drive);
@@ -689,10 +853,20 @@ Simulator<dim>::solve_stages(const std::vector<Stage> &stages, Summary &summary)
       else
         pcout << "sharp law" << std::endl;
     }
-    summary.converged =
-        solve_coupled(summary,
-                      last ? parameters.solver.picard_tolerance
-                           : parameters.solver.continuation_tolerance);
+    summary.picard_iterations = 0;
+    try
+    {
+      summary.converged =
+          solve_coupled(summary,
+                        last ? parameters.solver.picard_tolerance
+                             : parameters.solver.continuation_tolerance);
+    }
+    catch (const Interrupted &)
+    {
+      interrupted_stage      = s;
+      interrupted_iterations = total_iterations + summary.picard_iterations;
+      throw;
+    }
     total_iterations += summary.picard_iterations;
     memory_pending = summary.converged && quadrature.hysteretic();
     if (!last)
@@ -791,13 +965,23 @@ std::vector<Summary>
 Simulator<dim>::run()
 {
   wall_clock.restart();
+  install_stop_handlers();
+  const std::string       mode = parameters.sweep.enabled()  ? "sweep"
+                                 : parameters.time.transient ? "transient"
+                                                             : "cycles";
+  std::optional<RunState> resume;
+  if (parameters.checkpoint.restart)
+    resume = load_checkpoint(mode);
+  else
   {
-    TimerOutput::Scope t(timer, "mesh: create");
-    geometry.create_mesh(triangulation);
+    {
+      TimerOutput::Scope t(timer, "mesh: create");
+      geometry.create_mesh(triangulation);
+    }
+    adaptation.initialize();
+    setup_dofs();
+    set_initial_temperature();
   }
-  adaptation.initialize();
-  setup_dofs();
-  set_initial_temperature();
 
   pcout << "imtsim: " << dim << "D, " << Utilities::MPI::n_mpi_processes(comm)
         << " MPI rank(s), Q" << fe.degree << ", "
@@ -805,18 +989,32 @@ Simulator<dim>::run()
         << (parameters.electric.control == ControlType::current ? "current"
                                                                 : "voltage")
         << " control" << std::endl;
+  const RunState *state = resume ? &*resume : nullptr;
   if (parameters.sweep.enabled())
-    return run_sweep();
+    return run_sweep(state);
   if (parameters.time.transient)
-    return run_transient();
+    return run_transient(state);
+  return run_cycles(state);
+}
 
+template <int dim>
+std::vector<Summary>
+Simulator<dim>::run_cycles(const RunState *resume)
+{
   std::vector<Summary> summaries;
-  const std::string    summary_file =
-      parameters.output.directory + "/summary.json";
-  for (unsigned int cycle = 0; cycle < parameters.mesh.number_of_cycles;
-       ++cycle)
+  unsigned int         first = 0;
+  if (resume)
   {
-    if (cycle > 0)
+    summaries = resume->summaries;
+    first     = resume->unit;
+  }
+  const std::string summary_file =
+      parameters.output.directory + "/summary.json";
+  const unsigned int n_cycles = parameters.mesh.number_of_cycles;
+  for (unsigned int cycle = first; cycle < n_cycles; ++cycle)
+  {
+    const bool continuing = resume && cycle == first && resume->in_progress;
+    if (cycle > 0 && !continuing)
     {
       TimerOutput::Scope t(timer, "mesh: refine and transfer");
       refine_and_transfer();
@@ -824,7 +1022,7 @@ Simulator<dim>::run()
     Summary summary;
     summary.cycle             = cycle;
     summary.initial_condition = initial_condition;
-    n_adaptations             = 0;
+    n_adaptations             = continuing ? resume->n_adaptations : 0;
     pcout << "Cycle " << cycle << ": " << triangulation.n_global_active_cells()
           << " cells, " << dof_handler.n_dofs() << " DoFs per field ("
           << initial_condition << ")" << std::endl;
@@ -832,7 +1030,28 @@ Simulator<dim>::run()
     // Continuation (first cycle only): each stage starts from the state
     // of the one before; only the last one is converged to the full
     // tolerance.
-    solve_stages(continuation_stages(cycle, target_drive()), summary);
+    try
+    {
+      solve_stages(continuation_stages(cycle, target_drive()),
+                   summary,
+                   continuing ? resume->stage : 0,
+                   continuing ? resume->iterations : 0);
+    }
+    catch (const Interrupted &e)
+    {
+      // The last iterate of the cycle is where the restart continues.
+      RunState state    = checkpoint_state("cycles");
+      state.unit        = cycle;
+      state.in_progress = true;
+      state.stage       = interrupted_stage;
+      state.iterations  = interrupted_iterations;
+      state.summaries   = summaries;
+      stop_with_checkpoint(
+          state, e.signal(), "in cycle " + std::to_string(cycle));
+    }
+    if (!summary.converged)
+      // The state to write is the last iterate.
+      temperature_new = temperature;
     if (cycle == 0)
       summary.initial_condition += continuation_description();
     postprocess(summary, cycle);
@@ -844,17 +1063,20 @@ Simulator<dim>::run()
 
     if (!summary.converged)
     {
-      std::ostringstream message;
-      message << "the staggered iteration did not converge within "
-              << parameters.solver.max_picard_iterations
-              << " iterations (Solver/Maximum Picard iterations) in "
-                 "cycle "
-              << cycle << "; the last state is written to "
-              << parameters.output.directory << ".";
       timer.print_wall_time_statistics(comm);
-      throw ConvergenceError(message.str());
+      throw ConvergenceError(failure_reason + " (cycle " +
+                             std::to_string(cycle) +
+                             "); the last state is written to " +
+                             parameters.output.directory + ".");
     }
-    temperature = temperature_new;
+    temperature     = temperature_new;
+    RunState state  = checkpoint_state("cycles");
+    state.unit      = cycle + 1;
+    state.summaries = summaries;
+    checkpoint_point(state,
+                     cycle + 1,
+                     cycle + 1 == n_cycles,
+                     "after cycle " + std::to_string(cycle));
   }
   timer.print_wall_time_statistics(comm);
   pcout << "Summary written to " << summary_file << std::endl;

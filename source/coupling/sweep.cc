@@ -27,27 +27,55 @@ drive_text(const double value, const bool current)
 
 template <int dim>
 std::vector<Summary>
-Simulator<dim>::run_sweep()
+Simulator<dim>::run_sweep(const RunState *resume)
 {
   const SweepParameters &sweep = parameters.sweep;
   std::vector<Summary>   steps;
   std::vector<int>       polarities = {1};
   if (sweep.both_polarities)
     polarities.push_back(-1);
-  bool all_converged = true;
-  for (const int polarity : polarities)
+  unsigned int first = 0;
+  if (resume)
   {
-    if (polarity < 0)
+    steps = resume->summaries;
+    first = resume->polarity_index;
+  }
+  bool all_converged = true;
+  for (const Summary &s : steps)
+    all_converged = all_converged && s.converged;
+  for (unsigned int p = first; p < polarities.size(); ++p)
+  {
+    const int polarity = polarities[p];
+    // Within the polarity (else its start: initial temperature, series).
+    const bool resuming =
+        resume && p == first && (resume->unit > 0 || resume->in_progress);
+    if (polarity < 0 && !resuming)
     {
       // The reversed sweep starts from the same initial temperature (on
       // the mesh the first one left).
       set_initial_temperature();
     }
-    field_output.start_series(polarity > 0 ? "sweep" : "sweep_reversed");
-    const bool converged = sweep.method == SweepMethod::natural
-                               ? sweep_natural(polarity, steps)
-                               : sweep_arclength(polarity, steps);
-    all_converged        = all_converged && converged;
+    if (!resuming)
+      field_output.start_series(polarity > 0 ? "sweep" : "sweep_reversed");
+    bool converged;
+    if (sweep.method == SweepMethod::natural)
+      converged = sweep_natural(p, steps, resuming ? resume : nullptr);
+    else
+    {
+      try
+      {
+        converged = sweep_arclength(polarity, steps);
+      }
+      catch (const Interrupted &e)
+      {
+        throw Interrupted(e.signal(),
+                          "stopped by " + signal_name(e.signal()) +
+                              "; pseudo-arclength sweeps write no "
+                              "checkpoint: the steps so far are in " +
+                              parameters.output.directory + "/sweep.csv.");
+      }
+    }
+    all_converged = all_converged && converged;
   }
   timer.print_wall_time_statistics(comm);
   pcout << "Sweep table written to " << parameters.output.directory
@@ -144,9 +172,12 @@ Simulator<dim>::natural_step(const double from,
 
 template <int dim>
 bool
-Simulator<dim>::sweep_natural(const int polarity, std::vector<Summary> &steps)
+Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
+                              std::vector<Summary> &steps,
+                              const RunState       *resume)
 {
-  const SweepParameters &sweep = parameters.sweep;
+  const SweepParameters &sweep    = parameters.sweep;
+  const int              polarity = polarity_index == 0 ? 1 : -1;
   const bool current = parameters.electric.control == ControlType::current;
   std::vector<std::pair<double, std::string>> path;
   for (const double v : sweep.values)
@@ -154,30 +185,54 @@ Simulator<dim>::sweep_natural(const int polarity, std::vector<Summary> &steps)
   if (sweep.return_sweep)
     for (int i = int(sweep.values.size()) - 2; i >= 0; --i)
       path.emplace_back(polarity * sweep.values[i], "down");
+  const unsigned int n_units = path.size() * (sweep.both_polarities ? 2 : 1);
 
-  for (unsigned int k = 0; k < path.size(); ++k)
+  for (unsigned int k = resume ? resume->unit : 0; k < path.size(); ++k)
   {
-    Summary summary;
+    const bool continuing = resume && k == resume->unit && resume->in_progress;
+    Summary    summary;
     summary.sweep.polarity  = polarity;
     summary.sweep.direction = path[k].second;
     summary.sweep.control   = path[k].first;
-    n_adaptations           = 0;
+    n_adaptations           = continuing ? resume->n_adaptations : 0;
     pcout << "Sweep step " << steps.size() << ": "
           << drive_text(path[k].first, current) << " (" << path[k].second
           << ", polarity " << (polarity > 0 ? "+" : "-") << "), "
           << triangulation.n_global_active_cells() << " cells, "
-          << dof_handler.n_dofs() << " DoFs per field" << std::endl;
+          << dof_handler.n_dofs() << " DoFs per field"
+          << (continuing ? ", continuing from the interrupted run's iterate"
+                         : "")
+          << std::endl;
     bool converged;
-    if (k == 0)
+    try
     {
-      summary.initial_condition =
-          initial_condition + continuation_description();
-      converged = solve_stages(continuation_stages(0, path[0].first), summary);
+      if (k == 0)
+      {
+        summary.initial_condition =
+            initial_condition + continuation_description();
+        converged = solve_stages(continuation_stages(0, path[0].first),
+                                 summary,
+                                 continuing ? resume->stage : 0,
+                                 continuing ? resume->iterations : 0);
+      }
+      else
+      {
+        summary.initial_condition = "the previous step's state";
+        converged = natural_step(path[k - 1].first, path[k].first, summary);
+      }
     }
-    else
+    catch (const Interrupted &e)
     {
-      summary.initial_condition = "the previous step's state";
-      converged = natural_step(path[k - 1].first, path[k].first, summary);
+      // The step is resumed from its last iterate.
+      RunState state       = checkpoint_state("sweep");
+      state.polarity_index = polarity_index;
+      state.unit           = k;
+      state.in_progress    = true;
+      state.stage          = k == 0 ? interrupted_stage : 0;
+      state.iterations     = k == 0 ? interrupted_iterations : 0;
+      state.summaries      = steps;
+      stop_with_checkpoint(
+          state, e.signal(), "in sweep step " + std::to_string(steps.size()));
     }
     summary.converged = converged;
     record_step(summary, steps);
@@ -189,6 +244,20 @@ Simulator<dim>::sweep_natural(const int polarity, std::vector<Summary> &steps)
       return false;
     }
     temperature = temperature_new;
+    // The next unit: the following step, or the other polarity's first.
+    RunState state       = checkpoint_state("sweep");
+    state.polarity_index = polarity_index;
+    state.unit           = k + 1;
+    state.summaries      = steps;
+    if (k + 1 == path.size())
+    {
+      state.polarity_index = polarity_index + 1;
+      state.unit           = 0;
+    }
+    checkpoint_point(state,
+                     steps.size(),
+                     steps.size() == n_units,
+                     "after sweep step " + std::to_string(steps.size() - 1));
   }
   return true;
 }
@@ -290,6 +359,8 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
 
   for (unsigned int n = 2; n < sweep.max_arclength_steps; ++n)
   {
+    if (const int signal = stop_signal(comm))
+      throw Interrupted(signal, "");
     const double mu_prev = x_prev.block(1).mean_value();
     const double mu_cur  = x_cur.block(1).mean_value();
     // Secant tangent in scaled coordinates, unit length.
@@ -329,8 +400,8 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
             << drive_text(to_lambda(y.block(1).mean_value()), current)
             << std::endl;
       augmented(y, gy);
-      std::vector<int> classes;
-      count_phase_changes(classes);
+      std::vector<int> classes, older_classes;
+      count_phase_changes(classes, older_classes);
       Timer clock;
       for (corrector_steps = 0;; ++corrector_steps)
       {
@@ -339,7 +410,9 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
         const double       dT = f.block(0).linfty_norm() / T0;
         const double       N  = std::abs(f.block(1).mean_value()) / c;
         const unsigned int changed =
-            corrector_steps == 0 ? 0 : count_phase_changes(classes);
+            corrector_steps == 0
+                ? 0
+                : count_phase_changes(classes, older_classes).first;
         pcout << "  Corrector " << std::setw(2) << corrector_steps
               << ": |dT|/T0 = " << std::scientific << std::setprecision(3) << dT
               << "  |N| = " << N << "  phase changes = " << changed
@@ -448,13 +521,13 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
 // The class itself is instantiated in simulator.cc; these are the members
 // defined here.
 #define IMTSIM_INSTANTIATE(dim)                                                      \
-  template std::vector<Summary> Simulator<dim>::run_sweep();                         \
+  template std::vector<Summary> Simulator<dim>::run_sweep(const RunState *);         \
   template void                 Simulator<dim>::record_step(Summary &,               \
                                             std::vector<Summary> &); \
   template bool                 Simulator<dim>::natural_step(                        \
       const double, const double, Summary &);                        \
-  template bool Simulator<dim>::sweep_natural(const int,                             \
-                                              std::vector<Summary> &);               \
+  template bool Simulator<dim>::sweep_natural(                                       \
+      const unsigned int, std::vector<Summary> &, const RunState *);                 \
   template bool Simulator<dim>::sweep_arclength(const int,                           \
                                                 std::vector<Summary> &);
 IMTSIM_INSTANTIATE(2)

@@ -104,7 +104,7 @@ Simulator<dim>::time_error_estimate(const double       t_new,
 
 template <int dim>
 std::vector<Summary>
-Simulator<dim>::run_transient()
+Simulator<dim>::run_transient(const RunState *resume)
 {
   const TimeParameters &tp = parameters.time;
   const bool current = parameters.electric.control == ControlType::current;
@@ -117,23 +117,44 @@ Simulator<dim>::run_transient()
                                 {"V0", parameters.electric.voltage},
                                 {"pi", M_PI}});
   }
+  std::vector<Summary> steps;
+  const std::string    directory = parameters.output.directory;
+  double               t = 0, dt = tp.time_step;
+  unsigned int         rejected = 0, n_outputs = 0;
+  if (resume)
+  {
+    // The levels, their times, the memory and the series are restored.
+    steps     = resume->summaries;
+    t         = resume->time;
+    dt        = resume->time_step;
+    rejected  = resume->rejected;
+    n_outputs = resume->n_outputs;
+  }
+  else
   {
     VectorType owned(owned_dofs, comm);
     owned = temperature;
     initial_uniform_temperature =
         owned.min() == owned.max() ? owned.max()
                                    : std::numeric_limits<double>::quiet_NaN();
+    field_output.start_series("transient");
+    n_adaptations = 0;
+    time_levels   = {temperature};
+    level_times   = {0.};
   }
-  field_output.start_series("transient");
-  n_adaptations = 0;
-  time_levels   = {temperature};
-  level_times   = {0.};
-
-  std::vector<Summary> steps;
-  const std::string    directory = parameters.output.directory;
-  double               t = 0, dt = tp.time_step;
-  unsigned int         rejected = 0, n_outputs = 0;
-  Timer                clock;
+  // The state a checkpoint resumes from: after the accepted step at t,
+  // the next attempt with dt.
+  const auto state_now = [&]()
+  {
+    RunState state  = checkpoint_state("transient");
+    state.time      = t;
+    state.time_step = dt;
+    state.rejected  = rejected;
+    state.n_outputs = n_outputs;
+    state.summaries = steps;
+    return state;
+  };
+  Timer clock;
   pcout << "Time-dependent run to t = " << std::scientific
         << std::setprecision(4) << tp.end_time << " s, "
         << (tp.scheme == TimeScheme::bdf2 ? "BDF2" : "implicit Euler") << ", "
@@ -192,10 +213,14 @@ Simulator<dim>::run_transient()
     {
       converged = solve_coupled(summary, parameters.solver.picard_tolerance);
     }
-    catch (const ConvergenceError &e)
+    catch (const Interrupted &e)
     {
-      // A non-finite temperature: a failed attempt like any other.
-      pcout << "  " << e.what() << std::endl;
+      // The step is repeated from the accepted levels on restart.
+      RunState state = state_now();
+      stop_with_checkpoint(
+          state,
+          e.signal(),
+          "in the time step to t = " + Utilities::to_string(t_new) + " s");
     }
     if (!converged)
     {
@@ -291,6 +316,8 @@ Simulator<dim>::run_transient()
             << std::setprecision(3) << rate
             << " K/s is below 'Time/Steady-state rate' (" << tp.steady_rate
             << " K/s) at t = " << t << " s" << std::endl;
+      RunState state = state_now();
+      checkpoint_point(state, summary.time.step, true, "");
       break;
     }
 
@@ -320,6 +347,12 @@ Simulator<dim>::run_transient()
       if (adapt_to_interface())
         time_levels[0] = temperature;
     }
+    RunState state = state_now();
+    checkpoint_point(state,
+                     summary.time.step,
+                     last,
+                     "after the time step to t = " + Utilities::to_string(t) +
+                         " s");
   }
   timer.print_wall_time_statistics(comm);
   pcout << "Time table written to " << directory << "/time.csv" << std::endl;

@@ -92,18 +92,18 @@ SampleGeometry<dim>::in_patch(const Point<dim>     &p,
 template <int dim>
 void
 SampleGeometry<dim>::create_mesh(
-    parallel::distributed::Triangulation<dim> &tria)
+    parallel::distributed::Triangulation<dim> &tria, const bool refine)
 {
   if (parameters.mesh.mesh_file.empty())
-    create_box(tria);
+    create_box(tria, refine);
   else
-    read_mesh_file(tria);
+    read_mesh_file(tria, refine);
 }
 
 template <int dim>
 void
 SampleGeometry<dim>::read_mesh_file(
-    parallel::distributed::Triangulation<dim> &tria)
+    parallel::distributed::Triangulation<dim> &tria, const bool refine)
 {
   const std::string &file  = parameters.mesh.mesh_file;
   const std::string  entry = "Mesh/Mesh file";
@@ -190,6 +190,8 @@ SampleGeometry<dim>::read_mesh_file(
   mesh_drain_end_x = x_area[0] / area[0] <= x_area[1] / area[1] ? 0. : length;
   mesh_volume      = GridTools::volume(tria);
 
+  if (!refine)
+    return;
   tria.refine_global(parameters.mesh.initial_global_refinement);
   refine_at_electrodes(tria,
                        parameters.mesh.electrode_refinement,
@@ -206,8 +208,8 @@ SampleGeometry<dim>::read_mesh_file(
 
 template <int dim>
 void
-SampleGeometry<dim>::create_box(
-    parallel::distributed::Triangulation<dim> &tria) const
+SampleGeometry<dim>::create_box(parallel::distributed::Triangulation<dim> &tria,
+                                const bool refine) const
 {
   const double target = thickness / parameters.mesh.cells_across_thickness;
   const bool   patches =
@@ -281,6 +283,8 @@ SampleGeometry<dim>::create_box(
             "the electrode patch covers no face of the coarse mesh; make it "
             "larger or increase 'Mesh/Coarse cells across thickness'.");
 
+  if (!refine)
+    return;
   tria.refine_global(parameters.mesh.initial_global_refinement);
 
   // Refine where the current density is singular: around the pad edges,

@@ -162,7 +162,7 @@ MeshAdaptation<dim>::flag_cycle(const DoFHandler<dim> &dof_handler,
 
 template <int dim>
 void
-MeshAdaptation<dim>::prepare_for_coarsening_and_refinement()
+MeshAdaptation<dim>::make_transfer()
 {
   transfer = std::make_unique<
       parallel::distributed::CellDataTransfer<dim, dim, Vector<float>>>(
@@ -170,7 +170,39 @@ MeshAdaptation<dim>::prepare_for_coarsening_and_refinement()
       false,
       &AdaptationStrategies::Refinement::preserve<dim, dim, float>,
       &AdaptationStrategies::Coarsening::max<dim, dim, float>);
+}
+
+template <int dim>
+void
+MeshAdaptation<dim>::prepare_for_coarsening_and_refinement()
+{
+  make_transfer();
   transfer->prepare_for_coarsening_and_refinement(base_level);
+}
+
+template <int dim>
+void
+MeshAdaptation<dim>::prepare_for_serialization()
+{
+  make_transfer();
+  transfer->prepare_for_serialization(base_level);
+}
+
+template <int dim>
+void
+MeshAdaptation<dim>::finish_serialization()
+{
+  transfer.reset();
+}
+
+template <int dim>
+void
+MeshAdaptation<dim>::deserialize()
+{
+  base_level.reinit(triangulation.n_active_cells());
+  make_transfer();
+  transfer->deserialize(base_level);
+  transfer.reset();
 }
 
 template <int dim>

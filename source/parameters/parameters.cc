@@ -603,6 +603,28 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
                     "continuation (drive ramp, width continuation): they "
                     "only provide a start for the next stage. The last "
                     "stage uses 'Picard tolerance' [-].");
+  prm.declare_entry(
+      "Retry relaxations",
+      "",
+      Patterns::List(Patterns::Double(0), 0, 10),
+      "Automatic retries of a staggered iteration that failed (reached "
+      "'Maximum Picard iterations' or oscillated) in a refinement cycle, "
+      "a continuation stage, a sweep step or a time step, before the step "
+      "is halved or the run stops: each retry starts again from the state "
+      "the failed attempt started from (from its last iterate if the mesh "
+      "was adapted meanwhile) and runs plain Picard iterations "
+      "under-relaxed by the next factor of this list, each factor in "
+      "(0, 1] and each retry with 'Maximum Picard iterations'. Example: "
+      "'0.5, 0.2'. Empty: no retry [-].");
+  prm.declare_entry(
+      "Oscillation steps",
+      "20",
+      Patterns::Integer(0, 100000),
+      "The staggered iteration is stopped as oscillating when, for this "
+      "many consecutive steps, cells flip back to the phase class they had "
+      "two steps before without the update max|T_k+1 - T_k| reaching a new "
+      "minimum; the log and the error name the number of flipping cells. "
+      "0: never (the iteration runs to 'Maximum Picard iterations') [-].");
   prm.leave_subsection();
 }
 
@@ -627,6 +649,9 @@ SolverParameters::parse_parameters(ParameterHandler &prm)
   width_continuation    = Utilities::string_to_double(
       Utilities::split_string_list(prm.get("Width continuation")));
   continuation_tolerance = prm.get_double("Continuation tolerance");
+  retry_relaxations      = Utilities::string_to_double(
+      Utilities::split_string_list(prm.get("Retry relaxations")));
+  oscillation_steps = prm.get_integer("Oscillation steps");
   prm.leave_subsection();
 }
 
@@ -659,6 +684,47 @@ OutputParameters::parse_parameters(ParameterHandler &prm)
   directory           = prm.get("Directory");
   write_fields        = prm.get_bool("Write fields");
   centre_line_samples = prm.get_integer("Centre line samples");
+  prm.leave_subsection();
+}
+
+void
+CheckpointParameters::declare_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Checkpoint");
+  prm.declare_entry(
+      "Interval",
+      "0",
+      Patterns::Integer(0, 1000000),
+      "Write a checkpoint (mesh, fields, phase memory and the run's state) "
+      "to <Output/Directory>/checkpoint every this many refinement cycles, "
+      "sweep steps or time steps, and at the end of the run; the one "
+      "before is kept as checkpoint.previous. Whatever this is, a run "
+      "stopped by SIGTERM or SIGINT writes a checkpoint at its next "
+      "Picard step and exits with 128 + the signal number. 0: only then "
+      "[-].");
+  prm.declare_entry("Restart",
+                    "false",
+                    Patterns::Bool(),
+                    "Resume from the checkpoint in 'Restart directory' "
+                    "(the command-line option --restart sets this). The "
+                    "parameter file must describe the same problem; "
+                    "'Time/End time', 'Mesh/Number of cycles' and the "
+                    "solver settings may change.");
+  prm.declare_entry("Restart directory",
+                    "",
+                    Patterns::Anything(),
+                    "The checkpoint to resume from. Empty: "
+                    "<Output/Directory>/checkpoint.");
+  prm.leave_subsection();
+}
+
+void
+CheckpointParameters::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Checkpoint");
+  interval          = prm.get_integer("Interval");
+  restart           = prm.get_bool("Restart");
+  restart_directory = prm.get("Restart directory");
   prm.leave_subsection();
 }
 
@@ -931,7 +997,15 @@ Parameters::declare_parameters(ParameterHandler &prm)
   SweepParameters::declare_parameters(prm);
   TimeParameters::declare_parameters(prm);
   OutputParameters::declare_parameters(prm);
+  CheckpointParameters::declare_parameters(prm);
   VerificationParameters::declare_parameters(prm);
+}
+
+std::string
+Parameters::checkpoint_directory() const
+{
+  return checkpoint.restart_directory.empty() ? output.directory + "/checkpoint"
+                                              : checkpoint.restart_directory;
 }
 
 void
@@ -947,6 +1021,7 @@ Parameters::parse_parameters(ParameterHandler &prm)
   sweep.parse_parameters(prm);
   time.parse_parameters(prm);
   output.parse_parameters(prm);
+  checkpoint.parse_parameters(prm);
   verification.parse_parameters(prm);
 }
 
@@ -1224,6 +1299,11 @@ Parameters::check() const
     check_hysteresis();
   if (!(solver.relaxation > 0 && solver.relaxation <= 1))
     throw InputError("Solver/Relaxation", "must lie in (0, 1].");
+  for (const double beta : solver.retry_relaxations)
+    if (!(beta > 0 && beta <= 1))
+      throw InputError("Solver/Retry relaxations",
+                       "every factor must lie in (0, 1], but one is " +
+                           Utilities::to_string(beta) + ".");
   if (!(solver.picard_tolerance > 0))
     throw InputError("Solver/Picard tolerance", "must be positive.");
   if (!(solver.newton_forcing > 0 && solver.newton_forcing < 1))
@@ -1234,6 +1314,20 @@ Parameters::check() const
     check_time();
   else if (sweep.enabled())
     check_sweep();
+  if (sweep.enabled() && sweep.method == SweepMethod::arclength &&
+      (checkpoint.interval > 0 || checkpoint.restart))
+    throw InputError(checkpoint.restart ? "Checkpoint/Restart"
+                                        : "Checkpoint/Interval",
+                     "checkpoints are not available for pseudo-arclength "
+                     "sweeps (doc/robustness.md); use a natural sweep or "
+                     "split the sweep into shorter runs.");
+  if (checkpoint.restart &&
+      !std::filesystem::is_directory(checkpoint_directory()))
+    throw InputError(checkpoint.restart_directory.empty()
+                         ? "Checkpoint/Restart"
+                         : "Checkpoint/Restart directory",
+                     "there is no checkpoint directory '" +
+                         checkpoint_directory() + "' to restart from.");
   if (!sweep.enabled() && !time.transient &&
       electric.control == ControlType::current && electric.current == 0)
     throw InputError("Electric/Current",

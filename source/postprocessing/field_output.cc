@@ -3,6 +3,7 @@
 #include <deal.II/numerics/data_out.h>
 #include <deal.II/numerics/data_postprocessor.h>
 
+#include <imtsim/postprocessing/atomic_file.h>
 #include <imtsim/postprocessing/field_output.h>
 
 #include <fstream>
@@ -200,13 +201,37 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
   data_out.add_data_vector(partition, "partition");
   data_out.build_patches(dof_handler.get_fe().degree);
 
-  const std::string name = data_out.write_vtu_with_pvtu_record(
-      directory + "/", basename, cycle, dof_handler.get_communicator(), 4);
-  records.emplace_back(time >= 0 ? time : double(cycle), name);
-  if (Utilities::MPI::this_mpi_process(dof_handler.get_communicator()) == 0)
+  // One piece per rank, then the record and the collection, each written
+  // under a temporary name and renamed: a run killed meanwhile never
+  // leaves a half-written file that the .pvd refers to. (The names are
+  // those of DataOut::write_vtu_with_pvtu_record.)
+  const MPI_Comm     comm    = dof_handler.get_communicator();
+  const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(comm);
+  const std::string  stem = basename + "_" + Utilities::int_to_string(cycle, 4);
+  const auto         piece = [&](const unsigned int rank)
   {
-    std::ofstream pvd(directory + "/" + basename + ".pvd");
-    DataOutBase::write_pvd_record(pvd, records);
+    return stem + "." +
+           Utilities::int_to_string(rank,
+                                    Utilities::needed_digits(n_ranks - 1)) +
+           ".vtu";
+  };
+  write_atomically(directory + "/" +
+                       piece(Utilities::MPI::this_mpi_process(comm)),
+                   [&](std::ostream &out) { data_out.write_vtu(out); });
+  MPI_Barrier(comm);
+  const std::string name = stem + ".pvtu";
+  records.emplace_back(time >= 0 ? time : double(cycle), name);
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+  {
+    std::vector<std::string> pieces;
+    for (unsigned int r = 0; r < n_ranks; ++r)
+      pieces.push_back(piece(r));
+    write_atomically(directory + "/" + name,
+                     [&](std::ostream &out)
+                     { data_out.write_pvtu_record(out, pieces); });
+    write_atomically(directory + "/" + basename + ".pvd",
+                     [&](std::ostream &out)
+                     { DataOutBase::write_pvd_record(out, records); });
   }
 }
 

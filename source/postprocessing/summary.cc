@@ -4,6 +4,7 @@
 #include <deal.II/fe/mapping_q1.h>
 #include <deal.II/numerics/vector_tools_evaluate.h>
 
+#include <imtsim/postprocessing/atomic_file.h>
 #include <imtsim/postprocessing/summary.h>
 
 #include <algorithm>
@@ -108,22 +109,19 @@ write_summary_file(const std::string          &filename,
 {
   if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0 || cycles.empty())
     return;
-  // Write to a temporary name and rename, so that a reader never sees a
-  // half-written file.
-  const std::string tmp = filename + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "{\n  \"" << list_key << "\": [\n";
-    for (unsigned int i = 0; i < cycles.size(); ++i)
-    {
-      cycles[i].write_json(out, 4);
-      out << (i + 1 < cycles.size() ? ",\n" : "\n");
-    }
-    out << "  ],\n  \"final\":\n";
-    cycles.back().write_json(out, 2);
-    out << "\n}\n";
-  }
-  std::rename(tmp.c_str(), filename.c_str());
+  write_atomically(filename,
+                   [&](std::ostream &out)
+                   {
+                     out << "{\n  \"" << list_key << "\": [\n";
+                     for (unsigned int i = 0; i < cycles.size(); ++i)
+                     {
+                       cycles[i].write_json(out, 4);
+                       out << (i + 1 < cycles.size() ? ",\n" : "\n");
+                     }
+                     out << "  ],\n  \"final\":\n";
+                     cycles.back().write_json(out, 2);
+                     out << "\n}\n";
+                   });
 }
 
 void
@@ -135,40 +133,42 @@ write_sweep_table(const std::string          &filename,
   // The analytic values of a benchmark, where the run has them.
   const std::vector<std::string> benchmark = {
       "voltage_exact_V", "thickness_exact_m", "j0_over_j_cr"};
-  const std::string tmp = filename + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "step,polarity,direction,control,current_A,voltage_V,"
-           "source_voltage_V,temperature_mean_K,temperature_top_mean_K,"
-           "temperature_max_K,metal_volume_fraction,metal_extent_drain_m,"
-           "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
-           "peltier_power_W,heat_out_W,energy_balance_relative_error,"
-           "picard_iterations,n_dofs,mesh_adaptations,converged,stability";
-    for (const auto &key : benchmark)
-      out << ',' << key;
-    out << '\n' << std::setprecision(10);
-    for (const Summary &s : steps)
-    {
-      out << s.sweep.step << ',' << s.sweep.polarity << ',' << s.sweep.direction
-          << ',' << s.sweep.control << ',' << s.current_A << ',' << s.voltage_V
-          << ',' << s.sweep.source_voltage_V << ',' << s.temperature_mean_K
-          << ',' << s.temperature_top_mean_K << ',' << s.temperature_max_K
-          << ',' << s.metal_volume_fraction << ',' << s.metal_extent_drain_m
-          << ',' << s.metal_extent_source_m << ',' << s.metal_thickness_mid_m
-          << ',' << s.joule_power_W << ',' << s.peltier_power_W << ','
-          << s.heat_out_W << ',' << s.energy_balance_relative_error << ','
-          << s.picard_iterations << ',' << s.n_dofs << ',' << s.mesh_adaptations
-          << ',' << (s.converged ? 1 : 0) << ',' << s.sweep.stability;
-      for (const auto &key : benchmark)
+  write_atomically(
+      filename,
+      [&](std::ostream &out)
       {
-        out << ',';
-        if (s.verification.count(key))
-          out << s.verification.at(key);
-      }
-      out << '\n';
-    }
-  }
-  std::rename(tmp.c_str(), filename.c_str());
+        out << "step,polarity,direction,control,current_A,voltage_V,"
+               "source_voltage_V,temperature_mean_K,temperature_top_mean_K,"
+               "temperature_max_K,metal_volume_fraction,metal_extent_drain_m,"
+               "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
+               "peltier_power_W,heat_out_W,energy_balance_relative_error,"
+               "picard_iterations,n_dofs,mesh_adaptations,converged,stability";
+        for (const auto &key : benchmark)
+          out << ',' << key;
+        out << '\n' << std::setprecision(10);
+        for (const Summary &s : steps)
+        {
+          out << s.sweep.step << ',' << s.sweep.polarity << ','
+              << s.sweep.direction << ',' << s.sweep.control << ','
+              << s.current_A << ',' << s.voltage_V << ','
+              << s.sweep.source_voltage_V << ',' << s.temperature_mean_K << ','
+              << s.temperature_top_mean_K << ',' << s.temperature_max_K << ','
+              << s.metal_volume_fraction << ',' << s.metal_extent_drain_m << ','
+              << s.metal_extent_source_m << ',' << s.metal_thickness_mid_m
+              << ',' << s.joule_power_W << ',' << s.peltier_power_W << ','
+              << s.heat_out_W << ',' << s.energy_balance_relative_error << ','
+              << s.picard_iterations << ',' << s.n_dofs << ','
+              << s.mesh_adaptations << ',' << (s.converged ? 1 : 0) << ','
+              << s.sweep.stability;
+          for (const auto &key : benchmark)
+          {
+            out << ',';
+            if (s.verification.count(key))
+              out << s.verification.at(key);
+          }
+          out << '\n';
+        }
+      });
 }
 
 void
@@ -180,49 +180,50 @@ write_time_table(const std::string &filename, const std::vector<Summary> &steps)
   std::vector<std::string> benchmark;
   for (const auto &[key, v] : steps.back().verification)
     benchmark.push_back(key);
-  const std::string tmp = filename + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "step,time_s,time_step_s,control,current_A,voltage_V,"
-           "source_voltage_V,temperature_mean_K,temperature_top_mean_K,"
-           "temperature_max_K,metal_volume_fraction,"
-           "metal_volume_fraction_drain_half,metal_extent_drain_m,"
-           "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
-           "peltier_power_W,heat_out_W,heat_stored_W,"
-           "energy_balance_relative_error,max_rate_K_per_s,"
-           "error_estimate_K,rejected_steps,picard_iterations,n_dofs,"
-           "mesh_adaptations,converged";
-    for (const auto &key : benchmark)
-      out << ',' << key;
-    out << '\n' << std::setprecision(10);
-    for (const Summary &s : steps)
-    {
-      out << s.time.step << ',' << s.time.time_s << ',' << s.time.time_step_s
-          << ',' << s.time.control << ',' << s.current_A << ',' << s.voltage_V
-          << ',' << s.sweep.source_voltage_V << ',' << s.temperature_mean_K
-          << ',' << s.temperature_top_mean_K << ',' << s.temperature_max_K
-          << ',' << s.metal_volume_fraction << ','
-          << s.metal_volume_fraction_drain_half << ',' << s.metal_extent_drain_m
-          << ',' << s.metal_extent_source_m << ',' << s.metal_thickness_mid_m
-          << ',' << s.joule_power_W << ',' << s.peltier_power_W << ','
-          << s.heat_out_W << ',' << s.time.heat_stored_W << ','
-          << s.energy_balance_relative_error << ',' << s.time.max_rate_K_per_s
-          << ',';
-      if (std::isfinite(s.time.error_estimate_K))
-        out << s.time.error_estimate_K;
-      out << ',' << s.time.rejected_steps << ',' << s.picard_iterations << ','
-          << s.n_dofs << ',' << s.mesh_adaptations << ','
-          << (s.converged ? 1 : 0);
-      for (const auto &key : benchmark)
+  write_atomically(
+      filename,
+      [&](std::ostream &out)
       {
-        out << ',';
-        if (s.verification.count(key))
-          out << s.verification.at(key);
-      }
-      out << '\n';
-    }
-  }
-  std::rename(tmp.c_str(), filename.c_str());
+        out << "step,time_s,time_step_s,control,current_A,voltage_V,"
+               "source_voltage_V,temperature_mean_K,temperature_top_mean_K,"
+               "temperature_max_K,metal_volume_fraction,"
+               "metal_volume_fraction_drain_half,metal_extent_drain_m,"
+               "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
+               "peltier_power_W,heat_out_W,heat_stored_W,"
+               "energy_balance_relative_error,max_rate_K_per_s,"
+               "error_estimate_K,rejected_steps,picard_iterations,n_dofs,"
+               "mesh_adaptations,converged";
+        for (const auto &key : benchmark)
+          out << ',' << key;
+        out << '\n' << std::setprecision(10);
+        for (const Summary &s : steps)
+        {
+          out << s.time.step << ',' << s.time.time_s << ','
+              << s.time.time_step_s << ',' << s.time.control << ','
+              << s.current_A << ',' << s.voltage_V << ','
+              << s.sweep.source_voltage_V << ',' << s.temperature_mean_K << ','
+              << s.temperature_top_mean_K << ',' << s.temperature_max_K << ','
+              << s.metal_volume_fraction << ','
+              << s.metal_volume_fraction_drain_half << ','
+              << s.metal_extent_drain_m << ',' << s.metal_extent_source_m << ','
+              << s.metal_thickness_mid_m << ',' << s.joule_power_W << ','
+              << s.peltier_power_W << ',' << s.heat_out_W << ','
+              << s.time.heat_stored_W << ',' << s.energy_balance_relative_error
+              << ',' << s.time.max_rate_K_per_s << ',';
+          if (std::isfinite(s.time.error_estimate_K))
+            out << s.time.error_estimate_K;
+          out << ',' << s.time.rejected_steps << ',' << s.picard_iterations
+              << ',' << s.n_dofs << ',' << s.mesh_adaptations << ','
+              << (s.converged ? 1 : 0);
+          for (const auto &key : benchmark)
+          {
+            out << ',';
+            if (s.verification.count(key))
+              out << s.verification.at(key);
+          }
+          out << '\n';
+        }
+      });
 }
 
 namespace
@@ -246,13 +247,14 @@ convergence_quantities()
 }
 } // namespace
 
-void
-write_convergence_table(const std::string          &filename,
-                        const std::vector<Summary> &cycles,
-                        const unsigned int          dim)
+namespace
 {
-  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0 || cycles.empty())
-    return;
+/** The tables of write_convergence_table(). */
+void
+write_convergence_text(std::ostream               &out,
+                       const std::vector<Summary> &cycles,
+                       const unsigned int          dim)
+{
   TableHandler values;
   for (const Summary &s : cycles)
   {
@@ -266,7 +268,6 @@ write_convergence_table(const std::string          &filename,
       values.set_precision(key, 8);
     }
   }
-  std::ofstream out(filename);
   out << "# Quantities of interest per refinement cycle (SI units).\n";
   values.write_text(out, TableHandler::org_mode_table);
   if (cycles.size() < 2)
@@ -337,6 +338,19 @@ write_convergence_table(const std::string          &filename,
          "dofs^(-1/"
       << dim << ").\n";
   exact.write_text(out, TableHandler::org_mode_table);
+}
+} // namespace
+
+void
+write_convergence_table(const std::string          &filename,
+                        const std::vector<Summary> &cycles,
+                        const unsigned int          dim)
+{
+  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0 || cycles.empty())
+    return;
+  write_atomically(filename,
+                   [&](std::ostream &out)
+                   { write_convergence_text(out, cycles, dim); });
 }
 
 template <int dim>

@@ -10,6 +10,7 @@
 #include <deal.II/fe/fe_q.h>
 #include <deal.II/lac/affine_constraints.h>
 
+#include <imtsim/coupling/checkpoint.h>
 #include <imtsim/coupling/convergence_error.h>
 #include <imtsim/electric/electric_problem.h>
 #include <imtsim/materials/phase_quadrature.h>
@@ -20,6 +21,7 @@
 #include <imtsim/thermal/thermal_problem.h>
 
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <utility>
@@ -98,12 +100,60 @@ private:
   target_drive() const;
 
   /**
-   * Solve the stages in order, each from the state the one before left
-   * (the first from temperature); true if all converged. Only the last
-   * stage is converged to 'Solver/Picard tolerance'.
+   * Solve the stages in order from @p first_stage, each from the state the
+   * one before left (the first from temperature); true if all converged.
+   * Only the last stage is converged to 'Solver/Picard tolerance'.
+   * @p iterations_before (of an interrupted run) count in the summary.
    */
   bool
-  solve_stages(const std::vector<Stage> &stages, Summary &summary);
+  solve_stages(const std::vector<Stage> &stages,
+               Summary                  &summary,
+               const unsigned int        first_stage       = 0,
+               const unsigned int        iterations_before = 0);
+
+  /** The steady refinement cycles (from @p resume's place, if given). */
+  std::vector<Summary>
+  run_cycles(const RunState *resume);
+
+  /**
+   * The run's state for a checkpoint of @p mode: counters, phase memory
+   * flag, output series; the caller sets where it resumes.
+   */
+  RunState
+  checkpoint_state(const std::string &mode) const;
+
+  /**
+   * Write a checkpoint (mesh, temperature, psi, phase memory, time levels,
+   * @p state) to <Output/Directory>/checkpoint, atomically.
+   */
+  void
+  save_checkpoint(RunState &state);
+
+  /**
+   * Create the mesh and the fields from the checkpoint
+   * 'Checkpoint/Restart directory' of a run of @p mode; returns its state.
+   * Throws InputError if it is damaged or of another problem.
+   */
+  RunState
+  load_checkpoint(const std::string &mode);
+
+  /**
+   * The periodic checkpoint after unit @p n (1, 2, ...) of @p n_units
+   * ('Checkpoint/Interval'; always after the last), and the stop on a
+   * signal: writes @p state if either asks for it (@p last: the run ends
+   * here anyway, no stop), then throws Interrupted on a signal.
+   */
+  void
+  checkpoint_point(RunState          &state,
+                   const unsigned int n,
+                   const bool         last,
+                   const std::string &where);
+
+  /** Write @p state and throw Interrupted(@p signal) for @p where. */
+  [[noreturn]] void
+  stop_with_checkpoint(RunState          &state,
+                       const int          signal,
+                       const std::string &where);
 
   /**
    * Fill @p summary from the state the last solve left, write its fields
@@ -133,9 +183,14 @@ private:
   void
   report(const Summary &summary) const;
 
-  /** Cells whose phase class differs from @p previous (updated), summed. */
-  unsigned int
-  count_phase_changes(std::vector<int> &previous) const;
+  /**
+   * Cells whose phase class differs from @p previous, and those of them
+   * that are back in the class of @p older (two steps before), summed
+   * over the ranks; both vectors are updated.
+   */
+  std::pair<unsigned int, unsigned int>
+  count_phase_changes(std::vector<int> &previous,
+                      std::vector<int> &older) const;
 
   /**
    * The I-V sweep of subsection "Sweep" (sweep.cc): every step is a row
@@ -143,7 +198,7 @@ private:
    * ConvergenceError after writing everything if a step failed.
    */
   std::vector<Summary>
-  run_sweep();
+  run_sweep(const RunState *resume);
 
   /**
    * The time-dependent run of subsection "Time" (transient.cc): every
@@ -152,7 +207,7 @@ private:
    * step fails at 'Time/Minimum time step'.
    */
   std::vector<Summary>
-  run_transient();
+  run_transient(const RunState *resume);
 
   /** The drive I [A] or V_s [V] at time @p t ('Time/Drive'). */
   double
@@ -184,9 +239,14 @@ private:
   void
   evaluate_transient_wire_verification(Summary &summary) const;
 
-  /** One polarity of a natural sweep, appending to @p steps. */
+  /**
+   * One polarity (index @p polarity_index) of a natural sweep, appending
+   * to @p steps; from @p resume's step if given.
+   */
   bool
-  sweep_natural(const int polarity, std::vector<Summary> &steps);
+  sweep_natural(const unsigned int    polarity_index,
+                std::vector<Summary> &steps,
+                const RunState       *resume);
 
   /** One polarity of a pseudo-arclength sweep, appending to @p steps. */
   bool
@@ -217,12 +277,20 @@ private:
   bool
   solve_coupled(Summary &summary, const double tolerance);
 
+  /**
+   * One attempt of solve_coupled(); throws ConvergenceError on a
+   * non-finite or negative temperature or a failed linear solve.
+   */
+  bool
+  solve_coupled_once(Summary &summary, const double tolerance);
+
   /** How a run of iterate() ended. */
   enum class IterationResult
   {
     converged,   ///< below the tolerance, no phase change
     interrupted, ///< after @p interval steps, for an adaptation
-    exhausted    ///< 'Solver/Maximum Picard iterations' reached
+    exhausted,   ///< 'Solver/Maximum Picard iterations' reached
+    oscillating  ///< phase cells flipping back and forth, no progress
   };
 
   /**
@@ -292,6 +360,12 @@ private:
   std::unique_ptr<FunctionParser<1>> drive_function;
   /** The uniform initial temperature [K] (NaN if not uniform). */
   double initial_uniform_temperature = 0;
+  /** > 0: damped Picard with this factor ('Solver/Retry relaxations'). */
+  double retry_relaxation = 0;
+  /** Why the last solve_coupled() failed, for the messages. */
+  std::string failure_reason;
+  /** Where an Interrupted left solve_stages(): stage, Picard steps. */
+  unsigned int interrupted_stage = 0, interrupted_iterations = 0;
 };
 } // namespace imtsim
 

@@ -50,6 +50,13 @@ public:
     return psi;
   }
 
+  /** Set psi (a checkpoint's, for the refinement indicator). */
+  void
+  set_potential(const VectorType &potential)
+  {
+    psi = potential;
+  }
+
   /** Total current through the source [A] (consistent, residual-based). */
   double
   current() const

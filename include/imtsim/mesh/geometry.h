@@ -57,10 +57,12 @@ public:
    * Create the coarse mesh (the box, or the 'Mesh/Mesh file'), tag the
    * boundaries, refine globally and at the electrodes. Throws InputError
    * if an electrode covers no mesh face. For a mesh file, L, W (3D) and h
-   * become the extents of its bounding box.
+   * become the extents of its bounding box. With @p refine false: the
+   * tagged coarse mesh only (a checkpoint's refinement is loaded onto it).
    */
   void
-  create_mesh(parallel::distributed::Triangulation<dim> &tria);
+  create_mesh(parallel::distributed::Triangulation<dim> &tria,
+              const bool                                 refine = true);
 
   /** Boundary ids held at T0. */
   std::vector<types::boundary_id>
@@ -95,11 +97,13 @@ public:
 private:
   /** The box with grid lines on the patch edges. */
   void
-  create_box(parallel::distributed::Triangulation<dim> &tria) const;
+  create_box(parallel::distributed::Triangulation<dim> &tria,
+             const bool                                 refine) const;
 
   /** Read the mesh file and map its physical tags to boundary ids. */
   void
-  read_mesh_file(parallel::distributed::Triangulation<dim> &tria);
+  read_mesh_file(parallel::distributed::Triangulation<dim> &tria,
+                 const bool                                 refine);
 
   /** Grid line positions along one axis, including the patch edges. */
   std::vector<double>

@@ -77,6 +77,18 @@ public:
   unpack();
 
   /**
+   * Checkpoints: attach the base levels before the triangulation's save(),
+   * and call finish_serialization() after it; deserialize() reads them
+   * back after its load() (in the order the fields were attached).
+   */
+  void
+  prepare_for_serialization();
+  void
+  finish_serialization();
+  void
+  deserialize();
+
+  /**
    * Number of cells (over all ranks) at the interface or in its band, as
    * found by the last flag_interface().
    */
@@ -87,6 +99,9 @@ public:
   }
 
 private:
+  void
+  make_transfer();
+
   /** Per active cell: at the interface or within the band of one. */
   std::vector<bool>
   interface_band(const DoFHandler<dim> &dof_handler,

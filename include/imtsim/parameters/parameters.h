@@ -194,6 +194,11 @@ struct SolverParameters
   /** Transition widths [K] solved before the material's law (cycle 0). */
   std::vector<double> width_continuation;
   double continuation_tolerance; ///< Picard tolerance of intermediate stages
+  /** Relaxation factors of damped-Picard retries of a failed solve. */
+  std::vector<double> retry_relaxations;
+  /** Steps with phase cells flipping back and forth before the
+   *  iteration is declared oscillating; 0: never. */
+  unsigned int oscillation_steps;
 
   static void
   declare_parameters(ParameterHandler &prm);
@@ -277,6 +282,22 @@ struct OutputParameters
   parse_parameters(ParameterHandler &prm);
 };
 
+/** Subsection "Checkpoint": runs that survive being stopped. */
+struct CheckpointParameters
+{
+  /** A checkpoint every N cycles, sweep steps or time steps (and at the
+   *  end); 0: only when the run is stopped by SIGTERM or SIGINT. */
+  unsigned int interval = 0;
+  bool         restart  = false; ///< resume from restart_directory
+  /** The checkpoint to resume from; "": <Output/Directory>/checkpoint. */
+  std::string restart_directory;
+
+  static void
+  declare_parameters(ParameterHandler &prm);
+  void
+  parse_parameters(ParameterHandler &prm);
+};
+
 /** Analytic benchmarks a run can be compared against. */
 enum class BenchmarkType
 {
@@ -312,6 +333,7 @@ struct Parameters
   SweepParameters        sweep;
   TimeParameters         time;
   OutputParameters       output;
+  CheckpointParameters   checkpoint;
   VerificationParameters verification;
 
   static void
@@ -326,6 +348,10 @@ struct Parameters
    */
   void
   check() const;
+
+  /** The checkpoint a restart reads ('Checkpoint/Restart directory'). */
+  std::string
+  checkpoint_directory() const;
 
 private:
   void

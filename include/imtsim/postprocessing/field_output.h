@@ -49,6 +49,27 @@ public:
     records.clear();
   }
 
+  /** The series name and its entries (time, file), for a checkpoint. */
+  const std::string &
+  series() const
+  {
+    return basename;
+  }
+  const std::vector<std::pair<double, std::string>> &
+  entries() const
+  {
+    return records;
+  }
+
+  /** Continue a checkpointed series. */
+  void
+  restore(const std::string                                 &name,
+          const std::vector<std::pair<double, std::string>> &entries)
+  {
+    basename = name;
+    records  = entries;
+  }
+
 private:
   const Parameters                           &parameters;
   const std::string                           directory;

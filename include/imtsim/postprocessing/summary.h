@@ -8,6 +8,9 @@
 #include <imtsim/mesh/geometry.h>
 #include <imtsim/thermal/thermal_problem.h>
 
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/string.hpp>
+
 #include <limits>
 #include <map>
 #include <ostream>
@@ -61,6 +64,13 @@ struct Summary
      * from the folds passed since the first state), "unknown" otherwise.
      */
     std::string stability = "unknown";
+
+    template <class Archive>
+    void
+    serialize(Archive &ar, const unsigned int)
+    {
+      ar &step &polarity &direction &control &source_voltage_V &stability;
+    }
   } sweep;
   /** Time-dependent runs only (step < 0 otherwise): the accepted step. */
   struct TimePoint
@@ -76,6 +86,14 @@ struct Summary
     /** The local error estimate of the step [K] (NaN: none yet). */
     double       error_estimate_K = std::numeric_limits<double>::quiet_NaN();
     unsigned int rejected_steps   = 0; ///< attempts discarded before it
+
+    template <class Archive>
+    void
+    serialize(Archive &ar, const unsigned int)
+    {
+      ar &step &time_s &time_step_s &control &heat_stored_W &max_rate_K_per_s
+          &error_estimate_K &rejected_steps;
+    }
   } time;
   /** Benchmark-specific numbers (analytic values and errors). */
   std::map<std::string, double> verification;
@@ -83,6 +101,22 @@ struct Summary
   /** Write the object as JSON, indented by @p indent spaces. */
   void
   write_json(std::ostream &out, const unsigned int indent) const;
+
+  /** For checkpoints (Boost.Serialization). */
+  template <class Archive>
+  void
+  serialize(Archive &ar, const unsigned int)
+  {
+    ar &cycle &n_active_cells &n_dofs &current_A   &voltage_V;
+    ar &temperature_mean_K &temperature_top_mean_K &temperature_max_K;
+    ar &metal_volume_fraction &metal_volume_fraction_drain_half;
+    ar &metal_extent_drain_m &metal_extent_source_m &metal_thickness_mid_m;
+    ar &joule_power_W &peltier_power_W &heat_out_W  &heat_out_direct_W;
+    ar &heat_out_contact_W &heat_out_radiation_W    &heat_out_by_boundary_W;
+    ar &energy_balance_relative_error &energy_balance_direct_relative_error;
+    ar &picard_iterations &mesh_adaptations &converged &wall_time_s;
+    ar &initial_condition &sweep &time                 &verification;
+  }
 };
 
 /**
