@@ -134,6 +134,9 @@ main(int argc, char **argv)
               value("heat out through " + name + " / heat out",
                     q / s.heat_out_W);
           }
+          if (s.retries > 0)
+            std::cout << "retries ('Solver/Retry relaxations'): " << s.retries
+                      << std::endl;
           check("converged", s.converged);
           check("energy balance (consistent flux) below 1e-6",
                 s.energy_balance_relative_error < 1e-6);

@@ -13,7 +13,10 @@
 #     in cycle 2;
 #  4. a natural sweep with hysteresis (sweep_slab_hysteresis.prm, 4
 #     values up and back), stopped on the way back, where the states
-#     depend on the phase memory that must survive the restart;
+#     depend on the phase memory that must survive the restart; and a
+#     pseudo-arclength sweep through the fold at the critical current
+#     (sweep_arclength.prm, ended at 11.2 mA after 26 points), stopped at
+#     step 12;
 #  5. damaged checkpoints (a flipped byte, a truncated file, no manifest)
 #     are refused with exit code 2 and a message naming the file and the
 #     intact previous checkpoint, from which the run then resumes and ends
@@ -128,6 +131,19 @@ run_stopped sweep_cut "Sweep step 5:" "$exe" "$prm" --set "$values" \
 resume sweep_cut "$exe" "$prm" --set "$values" \
   --set "Output/Directory=sweep_cut"
 same sweep sweep_cut
+
+# 4b. A pseudo-arclength sweep (through the fold at the critical current),
+#     stopped inside a corrector or between steps: the last two points,
+#     the step length and the folds passed are restored.
+prm=$src/tests/sweep_arclength.prm
+steps="Sweep/Stop current=0.0112"
+"$exe" "$prm" --set "$steps" --set "Output/Directory=arclength" \
+  >arclength.log
+run_stopped arclength_cut "Sweep step 12:" "$exe" "$prm" --set "$steps" \
+  --set "Output/Directory=arclength_cut"
+resume arclength_cut "$exe" "$prm" --set "$steps" \
+  --set "Output/Directory=arclength_cut"
+same arclength arclength_cut
 
 # 5. Damaged checkpoints.
 prm=$src/tests/transient_slab_adaptive.prm

@@ -33,7 +33,8 @@ Simulator<dim>::checkpoint_state(const std::string &mode) const
 
 template <int dim>
 void
-Simulator<dim>::save_checkpoint(RunState &state)
+Simulator<dim>::save_checkpoint(RunState                      &state,
+                                const std::vector<VectorType> &extra)
 {
   TimerOutput::Scope t(timer, "checkpoint: write");
   namespace fs                = std::filesystem;
@@ -52,13 +53,17 @@ Simulator<dim>::save_checkpoint(RunState &state)
   state.coarse_cells = triangulation.n_cells(0);
   state.hysteretic   = quadrature.hysteretic();
   state.n_levels     = time_levels.size();
-  // The fields, in this order: T, psi, the phase memory, the time levels.
+  // The fields, in this order: T, psi, the phase memory, the time levels,
+  // the extra fields.
   std::vector<const VectorType *> fields = {&temperature,
                                             &electric.potential()};
   if (state.hysteretic)
     fields.push_back(&quadrature.memory());
   for (const VectorType &level : time_levels)
     fields.push_back(&level);
+  state.n_extra = extra.size();
+  for (const VectorType &field : extra)
+    fields.push_back(&field);
   parallel::distributed::SolutionTransfer<dim, VectorType> transfer(
       dof_handler);
   transfer.prepare_for_serialization(fields);
@@ -146,7 +151,8 @@ Simulator<dim>::load_checkpoint(const std::string &mode)
            " cells, this one has " + std::to_string(triangulation.n_cells(0)));
   triangulation.load(directory + "/mesh");
   setup_dofs();
-  const unsigned int n_fields = 2 + (state.hysteretic ? 1 : 0) + state.n_levels;
+  const unsigned int n_fields =
+      2 + (state.hysteretic ? 1 : 0) + state.n_levels + state.n_extra;
   std::vector<VectorType>   owned(n_fields, VectorType(owned_dofs, comm));
   std::vector<VectorType *> targets;
   for (auto &v : owned)
@@ -171,6 +177,12 @@ Simulator<dim>::load_checkpoint(const std::string &mode)
     time_levels.emplace_back(owned_dofs, relevant_dofs, comm);
     time_levels.back() = owned[k++];
   }
+  checkpoint_fields.clear();
+  for (unsigned int l = 0; l < state.n_extra; ++l)
+  {
+    checkpoint_fields.emplace_back(owned_dofs, relevant_dofs, comm);
+    checkpoint_fields.back() = owned[k++];
+  }
   level_times                 = state.level_times;
   initial_uniform_temperature = state.initial_uniform_temperature;
   initial_condition           = state.initial_condition;
@@ -189,15 +201,16 @@ Simulator<dim>::load_checkpoint(const std::string &mode)
 
 template <int dim>
 void
-Simulator<dim>::checkpoint_point(RunState          &state,
-                                 const unsigned int n,
-                                 const bool         last,
-                                 const std::string &where)
+Simulator<dim>::checkpoint_point(RunState                      &state,
+                                 const unsigned int             n,
+                                 const bool                     last,
+                                 const std::string             &where,
+                                 const std::vector<VectorType> &extra)
 {
   const unsigned int interval = parameters.checkpoint.interval;
   const bool         periodic = interval > 0 && (last || n % interval == 0);
   if (periodic)
-    save_checkpoint(state);
+    save_checkpoint(state, extra);
   if (last)
     return;
   if (const int signal = stop_signal(comm))
@@ -208,18 +221,19 @@ Simulator<dim>::checkpoint_point(RunState          &state,
                             "; the checkpoint is written to " +
                             parameters.output.directory +
                             "/checkpoint: resume with --restart.");
-    stop_with_checkpoint(state, signal, where);
+    stop_with_checkpoint(state, signal, where, extra);
   }
 }
 
 template <int dim>
 void
-Simulator<dim>::stop_with_checkpoint(RunState          &state,
-                                     const int          signal,
-                                     const std::string &where)
+Simulator<dim>::stop_with_checkpoint(RunState                      &state,
+                                     const int                      signal,
+                                     const std::string             &where,
+                                     const std::vector<VectorType> &extra)
 {
   pcout << "Stopped by " << signal_name(signal) << " " << where << std::endl;
-  save_checkpoint(state);
+  save_checkpoint(state, extra);
   timer.print_wall_time_statistics(comm);
   throw Interrupted(signal,
                     "stopped by " + signal_name(signal) + " " + where +

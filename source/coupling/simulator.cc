@@ -285,14 +285,14 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
     if (converged)
       break;
     const bool same_mesh = (generation == mesh_generation);
-    pcout << "  Retry ('Solver/Retry relaxations'): damped Picard, "
-             "relaxation "
-          << beta << ", from "
+    pcout << "  Retry ('Solver/Retry relaxations'): relaxation " << beta
+          << ", from "
           << (same_mesh ? "the attempt's start"
                         : "the last iterate (the mesh was adapted)")
           << std::endl;
     if (same_mesh)
       temperature = start;
+    ++summary.retries;
     retry_relaxation = beta;
     try
     {
@@ -340,9 +340,11 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
     summary.picard_iterations = steps;
     if (result == IterationResult::exhausted)
     {
-      failure_reason = "the staggered iteration did not converge within " +
-                       std::to_string(parameters.solver.max_picard_iterations) +
-                       " iterations (Solver/Maximum Picard iterations)";
+      failure_reason =
+          "the staggered iteration did not converge within " +
+          std::to_string(parameters.solver.max_picard_iterations) +
+          " iterations (Solver/Maximum Picard iterations) in cycle " +
+          std::to_string(summary.cycle);
       return false;
     }
     if (result == IterationResult::oscillating)
@@ -514,9 +516,7 @@ Simulator<dim>::iterate(const double   tolerance,
     }
     else
       ++best_since;
-    AccelerationType method = retry_relaxation > 0
-                                  ? AccelerationType::none
-                                  : parameters.solver.acceleration;
+    AccelerationType method = parameters.solver.acceleration;
     if (method == AccelerationType::newton &&
         dT > parameters.solver.newton_start && best_since < 10)
       method = AccelerationType::aitken;
@@ -537,7 +537,9 @@ Simulator<dim>::iterate(const double   tolerance,
         dr -= last_f;
         const double dr2 = dr * dr;
         if (dr2 > 0)
-          beta = std::clamp(-beta * (last_f * dr) / dr2, 0.02, 1.);
+          beta = std::clamp(-beta * (last_f * dr) / dr2,
+                            0.02,
+                            retry_relaxation > 0 ? retry_relaxation : 1.);
       }
       last_f         = f;
       aitken_history = true;
@@ -1064,9 +1066,8 @@ Simulator<dim>::run_cycles(const RunState *resume)
     if (!summary.converged)
     {
       timer.print_wall_time_statistics(comm);
-      throw ConvergenceError(failure_reason + " (cycle " +
-                             std::to_string(cycle) +
-                             "); the last state is written to " +
+      throw ConvergenceError(failure_reason +
+                             "; the last state is written to " +
                              parameters.output.directory + ".");
     }
     temperature     = temperature_new;

@@ -49,33 +49,20 @@ Simulator<dim>::run_sweep(const RunState *resume)
     // Within the polarity (else its start: initial temperature, series).
     const bool resuming =
         resume && p == first && (resume->unit > 0 || resume->in_progress);
-    if (polarity < 0 && !resuming)
+    if (!resuming && (polarity < 0 || resume))
     {
       // The reversed sweep starts from the same initial temperature (on
-      // the mesh the first one left).
+      // the mesh the first one left); so does a polarity started over
+      // after a restart.
       set_initial_temperature();
     }
     if (!resuming)
       field_output.start_series(polarity > 0 ? "sweep" : "sweep_reversed");
-    bool converged;
-    if (sweep.method == SweepMethod::natural)
-      converged = sweep_natural(p, steps, resuming ? resume : nullptr);
-    else
-    {
-      try
-      {
-        converged = sweep_arclength(polarity, steps);
-      }
-      catch (const Interrupted &e)
-      {
-        throw Interrupted(e.signal(),
-                          "stopped by " + signal_name(e.signal()) +
-                              "; pseudo-arclength sweeps write no "
-                              "checkpoint: the steps so far are in " +
-                              parameters.output.directory + "/sweep.csv.");
-      }
-    }
-    all_converged = all_converged && converged;
+    const RunState *from      = resuming ? resume : nullptr;
+    const bool      converged = sweep.method == SweepMethod::natural
+                                    ? sweep_natural(p, steps, from)
+                                    : sweep_arclength(p, steps, from);
+    all_converged             = all_converged && converged;
   }
   timer.print_wall_time_statistics(comm);
   pcout << "Sweep table written to " << parameters.output.directory
@@ -264,8 +251,11 @@ Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
 
 template <int dim>
 bool
-Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
+Simulator<dim>::sweep_arclength(const unsigned int    polarity_index,
+                                std::vector<Summary> &steps,
+                                const RunState       *resume)
 {
+  const int polarity           = polarity_index == 0 ? 1 : -1;
   using BlockVector            = TrilinosWrappers::MPI::BlockVector;
   const SweepParameters &sweep = parameters.sweep;
   const bool   current = parameters.electric.control == ControlType::current;
@@ -296,50 +286,107 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
     return s;
   };
 
-  // Point 0: the first value, reached as a single run would be.
-  n_adaptations = 0;
-  pcout << "Sweep step " << steps.size() << ": " << drive_text(first, current)
-        << " (arclength continuation, polarity " << (polarity > 0 ? "+" : "-")
-        << "), " << triangulation.n_global_active_cells() << " cells, "
-        << dof_handler.n_dofs() << " DoFs per field" << std::endl;
-  Summary s0           = new_summary(first);
-  s0.initial_condition = initial_condition + continuation_description();
-  s0.converged         = solve_stages(continuation_stages(0, first), s0);
-  // The branch starts from the state the drive continuation reached from
-  // the initial temperature: taken as stable; every fold in the control
-  // value passed since then flips the label (a saddle-node bifurcation
-  // moves one eigenvalue across zero).
-  s0.sweep.stability = "stable";
-  record_step(s0, steps);
-  if (!s0.converged)
-    return false;
-  temperature = temperature_new;
-
   std::vector<IndexSet> partitioning = {owned_dofs, IndexSet(1)};
   if (Utilities::MPI::this_mpi_process(comm) == 0)
     partitioning[1].add_index(0);
-  BlockVector x_prev(partitioning, comm), x_cur(partitioning, comm);
-  x_prev.block(0) = temperature_new;
-  x_prev.block(1) = to_mu(first);
-
-  // Point 1: a natural step, for the first secant.
-  // The first natural step stays inside the interval of the values.
-  double ds = std::min(sweep.arclength_step,
-                       0.5 * std::abs(last - first) / lambda_scale);
+  BlockVector  x_prev(partitioning, comm), x_cur(partitioning, comm);
+  double       ds    = 0;
+  unsigned int folds = 0, first_n = 2;
+  // The checkpoint of the continuation at step n: the last two points
+  // (their temperatures as fields), ds and the folds passed.
+  const auto state_at = [&](const unsigned int n)
   {
-    const double lambda = first + sense * ds * lambda_scale;
-    pcout << "Sweep step " << steps.size() << ": "
-          << drive_text(lambda, current) << " (natural step for the first "
-          << "secant)" << std::endl;
-    Summary s1           = new_summary(lambda);
-    s1.initial_condition = "the previous step's state";
-    s1.converged         = natural_step(first, lambda, s1);
-    s1.sweep.stability   = "stable";
-    record_step(s1, steps);
-    if (!s1.converged)
-      return false;
-    x_cur.block(0) = temperature_new;
-    x_cur.block(1) = to_mu(lambda);
+    RunState state       = checkpoint_state("sweep");
+    state.polarity_index = polarity_index;
+    state.unit           = n;
+    state.in_progress    = true;
+    state.arclength_step = ds;
+    state.folds          = folds;
+    state.mu_previous    = x_prev.block(1).mean_value();
+    state.mu_current     = x_cur.block(1).mean_value();
+    state.summaries      = steps;
+    return state;
+  };
+  const auto arclength_fields = [&]()
+  {
+    std::vector<VectorType> fields(2);
+    fields[0].reinit(owned_dofs, relevant_dofs, comm);
+    fields[0] = x_prev.block(0);
+    fields[1].reinit(owned_dofs, relevant_dofs, comm);
+    fields[1] = x_cur.block(0);
+    return fields;
+  };
+  if (resume)
+  {
+    x_prev.block(0) = checkpoint_fields.at(0);
+    x_prev.block(1) = resume->mu_previous;
+    x_cur.block(0)  = checkpoint_fields.at(1);
+    x_cur.block(1)  = resume->mu_current;
+    ds              = resume->arclength_step;
+    folds           = resume->folds;
+    first_n         = resume->unit;
+    checkpoint_fields.clear();
+  }
+  else
+  {
+    // Stopped before the continuation proper: the polarity starts over.
+    const std::size_t steps_before = steps.size();
+    try
+    {
+      // Point 0: the first value, reached as a single run would be.
+      n_adaptations = 0;
+      pcout << "Sweep step " << steps.size() << ": "
+            << drive_text(first, current)
+            << " (arclength continuation, polarity "
+            << (polarity > 0 ? "+" : "-") << "), "
+            << triangulation.n_global_active_cells() << " cells, "
+            << dof_handler.n_dofs() << " DoFs per field" << std::endl;
+      Summary s0           = new_summary(first);
+      s0.initial_condition = initial_condition + continuation_description();
+      s0.converged         = solve_stages(continuation_stages(0, first), s0);
+      // The branch starts from the state the drive continuation reached from
+      // the initial temperature: taken as stable; every fold in the control
+      // value passed since then flips the label (a saddle-node bifurcation
+      // moves one eigenvalue across zero).
+      s0.sweep.stability = "stable";
+      record_step(s0, steps);
+      if (!s0.converged)
+        return false;
+      temperature = temperature_new;
+
+      x_prev.block(0) = temperature_new;
+      x_prev.block(1) = to_mu(first);
+
+      // Point 1: a natural step, for the first secant.
+      // The first natural step stays inside the interval of the values.
+      ds = std::min(sweep.arclength_step,
+                    0.5 * std::abs(last - first) / lambda_scale);
+      {
+        const double lambda = first + sense * ds * lambda_scale;
+        pcout << "Sweep step " << steps.size() << ": "
+              << drive_text(lambda, current) << " (natural step for the first "
+              << "secant)" << std::endl;
+        Summary s1           = new_summary(lambda);
+        s1.initial_condition = "the previous step's state";
+        s1.converged         = natural_step(first, lambda, s1);
+        s1.sweep.stability   = "stable";
+        record_step(s1, steps);
+        if (!s1.converged)
+          return false;
+        x_cur.block(0) = temperature_new;
+        x_cur.block(1) = to_mu(lambda);
+      }
+    }
+    catch (const Interrupted &e)
+    {
+      steps.resize(steps_before);
+      RunState state       = checkpoint_state("sweep");
+      state.polarity_index = polarity_index;
+      state.unit           = 0;
+      state.summaries      = steps;
+      stop_with_checkpoint(
+          state, e.signal(), "at the start of the arclength continuation");
+    }
   }
 
   const double n_dofs = dof_handler.n_dofs();
@@ -351,16 +398,23 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
   const NewtonKrylov<BlockVector> newton(
       parameters.solver.newton_forcing,
       parameters.solver.max_krylov_iterations);
-  unsigned int folds = 0;
-  BlockVector  tangent(partitioning, comm), y(partitioning, comm),
+  BlockVector tangent(partitioning, comm), y(partitioning, comm),
       gy(partitioning, comm), next(partitioning, comm),
       g_next(partitioning, comm), f(partitioning, comm),
       predictor(partitioning, comm);
 
-  for (unsigned int n = 2; n < sweep.max_arclength_steps; ++n)
+  for (unsigned int n = first_n; n < sweep.max_arclength_steps; ++n)
   {
+    const auto stop = [&](const int signal)
+    {
+      RunState state = state_at(n);
+      stop_with_checkpoint(state,
+                           signal,
+                           "in sweep step " + std::to_string(steps.size()),
+                           arclength_fields());
+    };
     if (const int signal = stop_signal(comm))
-      throw Interrupted(signal, "");
+      stop(signal);
     const double mu_prev = x_prev.block(1).mean_value();
     const double mu_cur  = x_cur.block(1).mean_value();
     // Secant tangent in scaled coordinates, unit length.
@@ -405,6 +459,8 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
       Timer clock;
       for (corrector_steps = 0;; ++corrector_steps)
       {
+        if (const int signal = stop_signal(comm))
+          stop(signal);
         f = gy;
         f -= y;
         const double       dT = f.block(0).linfty_norm() / T0;
@@ -510,8 +566,14 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
       ds = std::min(1.5 * ds, sweep.max_arclength_step);
     else if (corrector_steps > 4)
       ds = std::max(0.7 * ds, sweep.min_arclength_step);
-    x_prev = x_cur;
-    x_cur  = y;
+    x_prev         = x_cur;
+    x_cur          = y;
+    RunState state = state_at(n + 1);
+    checkpoint_point(state,
+                     steps.size(),
+                     false,
+                     "after sweep step " + std::to_string(steps.size() - 1),
+                     arclength_fields());
   }
   pcout << "'Sweep/Maximum arclength steps' (" << sweep.max_arclength_steps
         << ") reached before the last value" << std::endl;
@@ -528,8 +590,8 @@ Simulator<dim>::sweep_arclength(const int polarity, std::vector<Summary> &steps)
       const double, const double, Summary &);                        \
   template bool Simulator<dim>::sweep_natural(                                       \
       const unsigned int, std::vector<Summary> &, const RunState *);                 \
-  template bool Simulator<dim>::sweep_arclength(const int,                           \
-                                                std::vector<Summary> &);
+  template bool Simulator<dim>::sweep_arclength(                                     \
+      const unsigned int, std::vector<Summary> &, const RunState *);
 IMTSIM_INSTANTIATE(2)
 IMTSIM_INSTANTIATE(3)
 #undef IMTSIM_INSTANTIATE

@@ -608,14 +608,15 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       "",
       Patterns::List(Patterns::Double(0), 0, 10),
       "Automatic retries of a staggered iteration that failed (reached "
-      "'Maximum Picard iterations' or oscillated) in a refinement cycle, "
-      "a continuation stage, a sweep step or a time step, before the step "
-      "is halved or the run stops: each retry starts again from the state "
-      "the failed attempt started from (from its last iterate if the mesh "
-      "was adapted meanwhile) and runs plain Picard iterations "
-      "under-relaxed by the next factor of this list, each factor in "
-      "(0, 1] and each retry with 'Maximum Picard iterations'. Example: "
-      "'0.5, 0.2'. Empty: no retry [-].");
+      "'Maximum Picard iterations', oscillated, or met a non-finite or "
+      "negative temperature) in a refinement cycle, a continuation stage, "
+      "a sweep step or a time step, before the step is halved or the run "
+      "stops: each retry starts again from the state the failed attempt "
+      "started from (from its last iterate if the mesh was adapted "
+      "meanwhile) with the same 'Acceleration' and the next factor of this "
+      "list as 'Relaxation' (for 'aitken' also as the largest factor), "
+      "each factor in (0, 1] and each retry with 'Maximum Picard "
+      "iterations'. Example: '0.5, 0.2'. Empty: no retry [-].");
   prm.declare_entry(
       "Oscillation steps",
       "20",
@@ -1314,13 +1315,6 @@ Parameters::check() const
     check_time();
   else if (sweep.enabled())
     check_sweep();
-  if (sweep.enabled() && sweep.method == SweepMethod::arclength &&
-      (checkpoint.interval > 0 || checkpoint.restart))
-    throw InputError(checkpoint.restart ? "Checkpoint/Restart"
-                                        : "Checkpoint/Interval",
-                     "checkpoints are not available for pseudo-arclength "
-                     "sweeps (doc/robustness.md); use a natural sweep or "
-                     "split the sweep into shorter runs.");
   if (checkpoint.restart &&
       !std::filesystem::is_directory(checkpoint_directory()))
     throw InputError(checkpoint.restart_directory.empty()
@@ -1504,7 +1498,18 @@ read_parameters(const std::string              &filename,
     for (unsigned int i = 0; i + 1 < parts.size(); ++i)
       prm.leave_subsection();
   }
-  parameters.parse_parameters(prm);
+  try
+  {
+    parameters.parse_parameters(prm);
+  }
+  catch (const ExceptionBase &e)
+  {
+    // A value that matches its pattern but does not convert (a double
+    // below the smallest normal number, for instance).
+    std::ostringstream info;
+    e.print_info(info);
+    throw InputError(filename, info.str());
+  }
   // A relative mesh file is found next to the parameter file.
   std::string &mesh_file = parameters.mesh.mesh_file;
   if (!mesh_file.empty() && std::filesystem::path(mesh_file).is_relative())

@@ -64,6 +64,7 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
       false);
   num("picard_iterations", picard_iterations, false);
   num("mesh_adaptations", mesh_adaptations, false);
+  num("retries", retries, false);
   if (sweep.step >= 0)
   {
     num("sweep_step", sweep.step, false);

@@ -89,6 +89,12 @@ struct RunState
   std::vector<double> level_times;
   double              initial_uniform_temperature = 0;
 
+  /** Arclength sweeps: ds, folds passed, the drives of the last two
+   *  points (their temperatures are the extra fields). */
+  double       arclength_step = 0, mu_previous = 0, mu_current = 0;
+  unsigned int folds   = 0;
+  unsigned int n_extra = 0; ///< extra fields after the time levels
+
   std::string  initial_condition;
   unsigned int n_adaptations        = 0;
   bool         memory_pending       = false;
@@ -107,6 +113,7 @@ struct RunState
     ar &time &time_step &rejected &n_outputs &level_times
         &initial_uniform_temperature;
     ar &initial_condition &n_adaptations &memory_pending &slab_model_thickness;
+    ar &arclength_step &mu_previous &mu_current &folds   &n_extra;
     ar &series &records                                  &summaries;
   }
 };

@@ -124,10 +124,11 @@ private:
 
   /**
    * Write a checkpoint (mesh, temperature, psi, phase memory, time levels,
-   * @p state) to <Output/Directory>/checkpoint, atomically.
+   * the fields @p extra, @p state) to <Output/Directory>/checkpoint,
+   * atomically.
    */
   void
-  save_checkpoint(RunState &state);
+  save_checkpoint(RunState &state, const std::vector<VectorType> &extra = {});
 
   /**
    * Create the mesh and the fields from the checkpoint
@@ -144,16 +145,18 @@ private:
    * here anyway, no stop), then throws Interrupted on a signal.
    */
   void
-  checkpoint_point(RunState          &state,
-                   const unsigned int n,
-                   const bool         last,
-                   const std::string &where);
+  checkpoint_point(RunState                      &state,
+                   const unsigned int             n,
+                   const bool                     last,
+                   const std::string             &where,
+                   const std::vector<VectorType> &extra = {});
 
   /** Write @p state and throw Interrupted(@p signal) for @p where. */
   [[noreturn]] void
-  stop_with_checkpoint(RunState          &state,
-                       const int          signal,
-                       const std::string &where);
+  stop_with_checkpoint(RunState                      &state,
+                       const int                      signal,
+                       const std::string             &where,
+                       const std::vector<VectorType> &extra = {});
 
   /**
    * Fill @p summary from the state the last solve left, write its fields
@@ -248,9 +251,14 @@ private:
                 std::vector<Summary> &steps,
                 const RunState       *resume);
 
-  /** One polarity of a pseudo-arclength sweep, appending to @p steps. */
+  /**
+   * One polarity (index @p polarity_index) of a pseudo-arclength sweep,
+   * appending to @p steps; from @p resume's step if given.
+   */
   bool
-  sweep_arclength(const int polarity, std::vector<Summary> &steps);
+  sweep_arclength(const unsigned int    polarity_index,
+                  std::vector<Summary> &steps,
+                  const RunState       *resume);
 
   /**
    * From the converged state at drive @p from, reach @p to, halving the
@@ -364,6 +372,8 @@ private:
   double retry_relaxation = 0;
   /** Why the last solve_coupled() failed, for the messages. */
   std::string failure_reason;
+  /** The extra fields of the checkpoint a restart loaded (ghosted). */
+  std::vector<VectorType> checkpoint_fields;
   /** Where an Interrupted left solve_stages(): stage, Picard steps. */
   unsigned int interrupted_stage = 0, interrupted_iterations = 0;
 };

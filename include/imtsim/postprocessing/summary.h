@@ -48,9 +48,11 @@ struct Summary
   double                        energy_balance_direct_relative_error = 0;
   unsigned int                  picard_iterations                    = 0;
   unsigned int                  mesh_adaptations                     = 0;
-  bool                          converged                            = false;
-  double                        wall_time_s                          = 0;
-  std::string                   initial_condition;
+  /** Retries of failed iterations ('Solver/Retry relaxations'). */
+  unsigned int retries     = 0;
+  bool         converged   = false;
+  double       wall_time_s = 0;
+  std::string  initial_condition;
   /** Sweeps only (sweep_step < 0 otherwise): the step's place on the curve. */
   struct SweepPoint
   {
@@ -114,8 +116,8 @@ struct Summary
     ar &joule_power_W &peltier_power_W &heat_out_W  &heat_out_direct_W;
     ar &heat_out_contact_W &heat_out_radiation_W    &heat_out_by_boundary_W;
     ar &energy_balance_relative_error &energy_balance_direct_relative_error;
-    ar &picard_iterations &mesh_adaptations &converged &wall_time_s;
-    ar &initial_condition &sweep &time                 &verification;
+    ar &picard_iterations &mesh_adaptations &retries &converged &wall_time_s;
+    ar &initial_condition &sweep &time                          &verification;
   }
 };
 
