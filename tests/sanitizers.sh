@@ -24,16 +24,22 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 runner=$PWD/build/imtsim-test-runner
 status=0
+# run NAME RANKS [ARGS...]: tests/NAME.prm on RANKS ranks in run_NAME.RANKS
+# (kept if ARGS has --restart, which continues the run before).
 run() {
   local name=$1 ranks=$2
-  rm -rf "run_$name.$ranks" && mkdir "run_$name.$ranks" && cd "run_$name.$ranks"
-  local cmd=("$runner" "$src/tests/$name.prm")
+  shift 2
+  if [[ " $* " != *" --restart "* ]]; then
+    rm -rf "run_$name.$ranks" && mkdir "run_$name.$ranks"
+  fi
+  cd "run_$name.$ranks"
+  local cmd=("$runner" "$src/tests/$name.prm" "$@")
   if [ "$ranks" -gt 1 ]; then cmd=(mpirun -np "$ranks" "${cmd[@]}"); fi
   if "${cmd[@]}" >stdout.txt 2>stderr.txt &&
     ! grep -qE "AddressSanitizer|runtime error|An error occurred" stderr.txt stdout.txt; then
-    echo "PASS $name on $ranks rank(s)"
+    echo "PASS $name on $ranks rank(s) $*"
   else
-    echo "FAIL $name on $ranks rank(s)"
+    echo "FAIL $name on $ranks rank(s) $*"
     tail -40 stderr.txt
     status=1
   fi
@@ -47,4 +53,9 @@ run parallel_slab_150 1
 run wire_radiation 1
 run gmsh_notched 2
 run critical_current_below 2
+# A checkpoint (p4est save with attached fields, Boost archive, manifest)
+# and a restart from it, on 2 ranks.
+run wire_radiation_transient 2 --set "Time/End time=500" \
+  --set "Checkpoint/Interval=4"
+run wire_radiation_transient 2 --restart
 exit $status
