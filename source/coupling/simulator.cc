@@ -261,8 +261,8 @@ template <int dim>
 bool
 Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
 {
-  // The attempt, then the damped-Picard retries from the same start (from
-  // the last iterate if the mesh was adapted meanwhile).
+  // The attempt, then the retries with smaller relaxation factors from the
+  // same start (from the last iterate if the mesh was adapted meanwhile).
   const VectorType   start(temperature);
   const unsigned int generation = mesh_generation;
   const auto         attempt    = [&]()

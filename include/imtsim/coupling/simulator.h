@@ -368,7 +368,7 @@ private:
   std::unique_ptr<FunctionParser<1>> drive_function;
   /** The uniform initial temperature [K] (NaN if not uniform). */
   double initial_uniform_temperature = 0;
-  /** > 0: damped Picard with this factor ('Solver/Retry relaxations'). */
+  /** > 0: the relaxation factor of a retry ('Solver/Retry relaxations'). */
   double retry_relaxation = 0;
   /** Why the last solve_coupled() failed, for the messages. */
   std::string failure_reason;

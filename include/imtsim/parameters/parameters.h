@@ -194,7 +194,7 @@ struct SolverParameters
   /** Transition widths [K] solved before the material's law (cycle 0). */
   std::vector<double> width_continuation;
   double continuation_tolerance; ///< Picard tolerance of intermediate stages
-  /** Relaxation factors of damped-Picard retries of a failed solve. */
+  /** Relaxation factors of the retries of a failed iteration. */
   std::vector<double> retry_relaxations;
   /** Steps with phase cells flipping back and forth before the
    *  iteration is declared oscillating; 0: never. */
