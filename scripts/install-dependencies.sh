@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(libdeal.ii-dev numdiff cmake g++ make openmpi-bin perl
   gmsh paraview python3-paraview xvfb xauth libgl1-mesa-dri libglx-mesa0
-  python3-matplotlib)
+  python3-matplotlib procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

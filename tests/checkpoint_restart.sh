@@ -53,7 +53,13 @@ run_stopped() {
     fi
     sleep 0.02
   done
-  kill -TERM "$pid"
+  if [ "$1" = mpirun ]; then
+    # As a batch system does: the signal goes to the ranks themselves
+    # (Open MPI's mpirun, signalled, kills its ranks after a 1 s grace).
+    pkill -TERM -P "$pid"
+  else
+    kill -TERM "$pid"
+  fi
   local rc=0
   wait "$pid" || rc=$?
   if [ "$1" = mpirun ]; then
