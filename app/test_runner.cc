@@ -134,6 +134,25 @@ main(int argc, char **argv)
               value("heat out through " + name + " / heat out",
                     q / s.heat_out_W);
           }
+          const auto &two = s.two_temperature;
+          if (two.enabled)
+          {
+            std::cout << "  two temperatures, the phase follows the "
+                      << two.phase_temperature << " temperature" << std::endl;
+            value("electron max T / T0", two.electron_max_K / T0);
+            value("lattice max T / T0", two.lattice_max_K / T0);
+            value("electron mean T / T0", two.electron_mean_K / T0);
+            value("lattice mean T / T0", two.lattice_mean_K / T0);
+            value("max (T - T_l) / T0", two.difference_max_K / T0);
+            value("min (T - T_l) / T0", two.difference_min_K / T0);
+            const double sources = s.joule_power_W + s.peltier_power_W;
+            value("exchange / (P_Joule + P_Peltier)", two.exchange_W / sources);
+            if (two.electrons_adiabatic)
+              check("adiabatic electrons pass all their heat to the lattice: "
+                    "exchange = P_Joule + P_Peltier within 1e-6",
+                    std::abs(two.exchange_W - sources) <
+                        1e-6 * std::abs(s.joule_power_W));
+          }
           if (s.retries > 0)
             std::cout << "retries ('Solver/Retry relaxations'): " << s.retries
                       << std::endl;
@@ -147,6 +166,26 @@ main(int argc, char **argv)
           if (v.count("nodal_error_relative"))
             check("insulating slab: nodal error below 1e-10 relative",
                   v.at("nodal_error_relative") < 1e-10);
+          if (v.count("lattice_nodal_error_relative"))
+          {
+            check("two temperatures: T_l against (P-30), corrected, within "
+                  "1e-3 of the rise",
+                  v.at("lattice_nodal_error_relative") < 1e-3);
+            check("two temperatures: T against (P-28) within 1e-3 of the "
+                  "rise",
+                  v.at("electron_nodal_error_relative") < 1e-3);
+            check("two temperatures: the distance to the single-temperature "
+                  "profile (P-8) is the predicted one within 1e-3 of the "
+                  "rise",
+                  std::abs(v.at("lattice_minus_single_relative") -
+                           v.at("lattice_minus_single_predicted_relative")) <
+                          1e-3 &&
+                      std::abs(v.at("electron_minus_single_relative") -
+                               v.at("electron_minus_single_predicted_"
+                                    "relative")) < 1e-3);
+            check("insulating slab: voltage rho_I j0 L within 1e-10",
+                  v.at("voltage_relative_error") < 1e-10);
+          }
           if (v.count("thickness_error_m"))
           {
             check("parallel slab: thickness within max(2%, h/100)",

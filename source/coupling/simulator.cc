@@ -747,11 +747,75 @@ Simulator<dim>::evaluate_verification(Summary &summary)
   // Below j_cr the state is insulating and T - T0 scales exactly with
   // j0^2, so the current at which the hottest point reaches T_MIT, i.e.
   // at which metal first appears, follows from this run.
-  if (summary.metal_volume_fraction == 0 && summary.temperature_max_K > T0)
+  if (summary.metal_volume_fraction == 0 && summary.temperature_max_K > T0 &&
+      !thermal.two_temperatures())
     v["j_cr_found_A_per_m2"] = j0 * std::sqrt((m.transition_temperature - T0) /
                                               (summary.temperature_max_K - T0));
 
-  if (parameters.verification.benchmark == BenchmarkType::insulating_slab)
+  if (parameters.verification.benchmark == BenchmarkType::insulating_slab &&
+      thermal.two_temperatures())
+  {
+    // (P-28)-(P-30) with the printed misprint of (P-30) corrected
+    // (doc/two_temperature.md), depth from the top z_P = h - z; the
+    // single-temperature profile (P-8) with kappa = kappa_e + kappa_l.
+    const double kappa_l = m.kappa_lattice_insulator;
+    const double kappa_e = kappa - kappa_l;
+    const double gamma   = parameters.thermal.coupling;
+    const double q       = m.resistivity_insulator * j0 * j0; // rho j^2
+    const double alpha   = std::sqrt(gamma * kappa / (kappa_e * kappa_l));
+    const double ah      = alpha * h;
+    const double rise    = q * h * h / (2 * kappa); // Delta
+    // cosh(alpha z_P)/sinh(alpha h), overflow-free.
+    const auto ratio = [&](const double zP)
+    {
+      return (std::exp(alpha * (zP - h)) + std::exp(-alpha * (zP + h))) /
+             (1 - std::exp(-2 * ah));
+    };
+    const auto single = [&](const double zP)
+    { return T0 + q / (2 * kappa) * (h * h - zP * zP); };
+    const auto lattice = [&](const double zP)
+    {
+      // cosh(alpha h) - cosh(alpha z_P) over sinh(alpha h).
+      const double layer = ratio(h) - ratio(zP);
+      return single(zP) + q * h * kappa_e / (kappa * kappa_l * alpha) * layer;
+    };
+    const auto electron = [&](const double zP)
+    {
+      return lattice(zP) + kappa_l * q / (gamma * kappa) +
+             q * h / (kappa_l * alpha) * ratio(zP);
+    };
+    std::map<types::global_dof_index, Point<dim>> points;
+    DoFTools::map_dofs_to_support_points(MappingQ1<dim>(), dof_handler, points);
+    const VectorType &T   = thermal.electron_temperature();
+    const VectorType &T_l = thermal.lattice_temperature();
+    double            e_l = 0, e_e = 0, d_l = 0, d_e = 0, p_l = 0, p_e = 0;
+    for (const auto &[i, p] : points)
+      if (owned_dofs.is_element(i))
+      {
+        const double zP = h - p[dim - 1];
+        e_l             = std::max(e_l, std::abs(T_l[i] - lattice(zP)));
+        e_e             = std::max(e_e, std::abs(T[i] - electron(zP)));
+        d_l             = std::max(d_l, std::abs(T_l[i] - single(zP)));
+        d_e             = std::max(d_e, std::abs(T[i] - single(zP)));
+        p_l             = std::max(p_l, std::abs(lattice(zP) - single(zP)));
+        p_e             = std::max(p_e, std::abs(electron(zP) - single(zP)));
+      }
+    v["alpha_h"]                        = ah;
+    v["lattice_nodal_error_relative"]   = Utilities::MPI::max(e_l, comm) / rise;
+    v["electron_nodal_error_relative"]  = Utilities::MPI::max(e_e, comm) / rise;
+    v["lattice_minus_single_relative"]  = Utilities::MPI::max(d_l, comm) / rise;
+    v["electron_minus_single_relative"] = Utilities::MPI::max(d_e, comm) / rise;
+    v["lattice_minus_single_predicted_relative"] =
+        Utilities::MPI::max(p_l, comm) / rise;
+    v["electron_minus_single_predicted_relative"] =
+        Utilities::MPI::max(p_e, comm) / rise;
+    v["paper_estimate_kappa_l_over_gamma_h2"] = kappa_l / (gamma * h * h);
+    v["voltage_exact_V"] = m.resistivity_insulator * j0 * L;
+    v["voltage_relative_error"] =
+        std::abs(summary.voltage_V - v["voltage_exact_V"]) /
+        v["voltage_exact_V"];
+  }
+  else if (parameters.verification.benchmark == BenchmarkType::insulating_slab)
   {
     // (P-8), depth from the top z_P = h - z.
     const double rise = m.resistivity_insulator * j0 * j0 / (2 * kappa);
@@ -889,12 +953,17 @@ Simulator<dim>::postprocess(Summary           &summary,
   if (parameters.output.write_fields && write_fields)
   {
     TimerOutput::Scope t(timer, "output: fields");
+    std::vector<std::pair<std::string, const VectorType *>> extra;
+    if (thermal.two_temperatures())
+      extra = {{"T_electron", &thermal.electron_temperature()},
+               {"T_lattice", &thermal.lattice_temperature()}};
     field_output.write(dof_handler,
                        quadrature,
                        temperature_new,
                        electric.potential(),
                        output_index,
-                       time);
+                       time,
+                       extra);
   }
   summary.wall_time_s = wall_clock.wall_time();
 }
@@ -942,6 +1011,33 @@ Simulator<dim>::evaluate_summary(Summary &summary)
         it == balance.by_boundary.end() ? 0. : it->second;
   }
   evaluator.evaluate(dof_handler, quadrature, temperature_new, summary);
+  if (thermal.two_temperatures())
+  {
+    auto &t   = summary.two_temperature;
+    t.enabled = true;
+    t.phase_temperature =
+        parameters.thermal.phase_from_lattice ? "lattice" : "electron";
+    const VectorType &T   = thermal.electron_temperature();
+    const VectorType &T_l = thermal.lattice_temperature();
+    double T_max = -1e300, T_l_max = -1e300, d_max = -1e300, d_min = 1e300;
+    for (const auto i : owned_dofs)
+    {
+      T_max   = std::max(T_max, T[i]);
+      T_l_max = std::max(T_l_max, T_l[i]);
+      d_max   = std::max(d_max, T[i] - T_l[i]);
+      d_min   = std::min(d_min, T[i] - T_l[i]);
+    }
+    t.electron_max_K   = Utilities::MPI::max(T_max, comm);
+    t.lattice_max_K    = Utilities::MPI::max(T_l_max, comm);
+    t.difference_max_K = Utilities::MPI::max(d_max, comm);
+    t.difference_min_K = Utilities::MPI::min(d_min, comm);
+    const QGauss<dim> q(fe.degree + 1);
+    t.electron_mean_K = VectorTools::compute_mean_value(dof_handler, q, T, 0);
+    t.lattice_mean_K  = VectorTools::compute_mean_value(dof_handler, q, T_l, 0);
+    t.exchange_W      = balance.exchange;
+    t.electrons_adiabatic =
+        parameters.thermal.electron_fixed_temperature_boundaries.empty();
+  }
   evaluate_verification(summary);
 }
 

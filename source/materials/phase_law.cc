@@ -9,6 +9,7 @@ PhaseLaw::PhaseLaw(const MaterialParameters &p)
     : sigma_I(1. / p.resistivity_insulator), sigma_M(1. / p.resistivity_metal),
       S_I(p.seebeck_insulator), S_M(p.seebeck_metal),
       kappa_I(p.kappa_insulator), kappa_M(p.kappa_metal),
+      kappa_l_I(p.kappa_lattice_insulator), kappa_l_M(p.kappa_lattice_metal),
       C_I(p.heat_capacity_insulator), C_M(p.heat_capacity_metal),
       T_mit(p.transition_temperature), hysteresis(p.hysteresis_width),
       width(p.transition_width), sharp(p.phase_law == PhaseLawType::sharp)
@@ -94,6 +95,13 @@ PhaseLaw::kappa(const double T, const Region region) const
 {
   const double s = metal_weight(T, region);
   return kappa_I + s * (kappa_M - kappa_I);
+}
+
+double
+PhaseLaw::kappa_lattice(const double T, const Region region) const
+{
+  const double s = metal_weight(T, region);
+  return kappa_l_I + s * (kappa_l_M - kappa_l_I);
 }
 
 double

@@ -302,6 +302,19 @@ MaterialParameters::declare_parameters(ParameterHandler &prm)
                     "0.1",
                     Patterns::Double(),
                     "kappa_M [W/(m K)].");
+  prm.declare_entry(
+      "Insulator lattice thermal conductivity",
+      "0.05",
+      Patterns::Double(),
+      "kappa_l of the insulating phase [W/(m K)], with 'Thermal/Model = two "
+      "temperatures' only. The thermal conductivities above are then the "
+      "totals kappa = kappa_e + kappa_l, so that the electronic part is "
+      "kappa_e = kappa - kappa_l (it must be positive).");
+  prm.declare_entry("Metal lattice thermal conductivity",
+                    "0.05",
+                    Patterns::Double(),
+                    "kappa_l of the metallic phase [W/(m K)], two "
+                    "temperatures only (see above).");
   prm.declare_entry("Transition temperature",
                     "360",
                     Patterns::Double(),
@@ -344,12 +357,15 @@ void
 MaterialParameters::parse_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Material");
-  resistivity_insulator  = prm.get_double("Insulator resistivity");
-  resistivity_metal      = prm.get_double("Metal resistivity");
-  seebeck_insulator      = prm.get_double("Insulator Seebeck coefficient");
-  seebeck_metal          = prm.get_double("Metal Seebeck coefficient");
-  kappa_insulator        = prm.get_double("Insulator thermal conductivity");
-  kappa_metal            = prm.get_double("Metal thermal conductivity");
+  resistivity_insulator = prm.get_double("Insulator resistivity");
+  resistivity_metal     = prm.get_double("Metal resistivity");
+  seebeck_insulator     = prm.get_double("Insulator Seebeck coefficient");
+  seebeck_metal         = prm.get_double("Metal Seebeck coefficient");
+  kappa_insulator       = prm.get_double("Insulator thermal conductivity");
+  kappa_metal           = prm.get_double("Metal thermal conductivity");
+  kappa_lattice_insulator =
+      prm.get_double("Insulator lattice thermal conductivity");
+  kappa_lattice_metal    = prm.get_double("Metal lattice thermal conductivity");
   transition_temperature = prm.get_double("Transition temperature");
   phase_law              = prm.get("Phase law") == "sharp" ? PhaseLawType::sharp
                                                            : PhaseLawType::smooth;
@@ -466,6 +482,36 @@ ThermalParameters::declare_parameters(ParameterHandler &prm)
                     Patterns::Bool(),
                     "Include the Peltier term T j . grad S, in the flux "
                     "form div(H(T) j).");
+  prm.declare_entry(
+      "Model",
+      "single temperature",
+      Patterns::Selection("single temperature|two temperatures"),
+      "'single temperature': one T for electrons and lattice, (P-7). 'two "
+      "temperatures': the electron temperature T (Joule and Peltier "
+      "sources, conductivity kappa_e) and the lattice temperature T_l "
+      "(conductivity kappa_l) exchange gamma_el (T - T_l), (P-5) and "
+      "(P-6); doc/two_temperature.md. Steady runs and sweeps only.");
+  prm.declare_entry("Electron-lattice coupling",
+                    "1e13",
+                    Patterns::Double(),
+                    "gamma_el [W/(m^3 K)], two temperatures only (the "
+                    "paper's estimate: 1e7 W/(cm^3 K) = 1e13 W/(m^3 K)).");
+  prm.declare_entry(
+      "Phase temperature",
+      "lattice",
+      Patterns::Selection("lattice|electron"),
+      "Two temperatures only: the temperature whose crossing of T_MIT "
+      "switches the phase (and which the smooth law, the hysteresis memory "
+      "and the summary's temperature keys refer to).");
+  prm.declare_entry(
+      "Electron fixed temperature boundaries",
+      "",
+      Patterns::MultipleSelection(boundary_names),
+      "Two temperatures only: boundaries where the electron temperature is "
+      "held at T0 (for instance metallic contacts); the electrons are "
+      "adiabatic on all others. 'Fixed temperature boundaries', 'Contact "
+      "conductance' and 'Emissivity' then act on the lattice temperature "
+      "(the substrate holds the lattice).");
   prm.declare_entry("Initial temperature",
                     "T0",
                     Patterns::Anything(),
@@ -514,6 +560,11 @@ ThermalParameters::parse_parameters(ParameterHandler &prm)
   joule_heating       = prm.get_bool("Joule heating");
   peltier_heating     = prm.get_bool("Peltier heating");
   initial_temperature = prm.get("Initial temperature");
+  two_temperature     = prm.get("Model") == "two temperatures";
+  coupling            = prm.get_double("Electron-lattice coupling");
+  phase_from_lattice  = prm.get("Phase temperature") == "lattice";
+  electron_fixed_temperature_boundaries = Utilities::split_string_list(
+      prm.get("Electron fixed temperature boundaries"));
   prm.leave_subsection();
 }
 
@@ -1298,6 +1349,8 @@ Parameters::check() const
                      "The transition width of the smooth law");
   if (material.hysteresis_width != 0)
     check_hysteresis();
+  if (thermal.two_temperature)
+    check_two_temperature();
   if (!(solver.relaxation > 0 && solver.relaxation <= 1))
     throw InputError("Solver/Relaxation", "must lie in (0, 1].");
   for (const double beta : solver.retry_relaxations)
@@ -1447,6 +1500,54 @@ Parameters::check() const
     throw InputError("Verification/Benchmark",
                      "the benchmarks need 'Geometry/Electrode type = "
                      "end faces'.");
+}
+
+void
+Parameters::check_two_temperature() const
+{
+  require_positive(thermal.coupling,
+                   "Thermal/Electron-lattice coupling",
+                   "The electron-lattice coupling gamma_el");
+  for (const auto &[phase, kappa, kappa_l] :
+       {std::make_tuple("Insulator",
+                        material.kappa_insulator,
+                        material.kappa_lattice_insulator),
+        std::make_tuple(
+            "Metal", material.kappa_metal, material.kappa_lattice_metal)})
+  {
+    const std::string entry =
+        std::string("Material/") + phase + " lattice thermal conductivity";
+    require_positive(kappa_l, entry, "The lattice thermal conductivity");
+    if (!(kappa_l < kappa))
+      throw InputError(entry,
+                       "kappa_l = " + Utilities::to_string(kappa_l) +
+                           " W/(m K) must be below the total 'Material/" +
+                           phase + " thermal conductivity' (" +
+                           Utilities::to_string(kappa) +
+                           " W/(m K)): the electrons' part kappa - kappa_l "
+                           "must be positive.");
+  }
+  if (time.transient)
+    throw InputError("Thermal/Model",
+                     "the two-temperature model is available for steady "
+                     "runs and sweeps; 'Time/Mode = transient' needs the "
+                     "single-temperature model.");
+  if (!mesh.mesh_file.empty())
+    for (const auto &b : thermal.electron_fixed_temperature_boundaries)
+      if (b != "substrate" && b != "top")
+        throw InputError("Thermal/Electron fixed temperature boundaries",
+                         "with a mesh file only 'substrate' and 'top' "
+                         "exist, not '" +
+                             b + "'.");
+  if (thermal.fixed_temperature_boundaries.empty() &&
+      thermal.contact_conductance.empty() && thermal.emissivity.empty() &&
+      thermal.electron_fixed_temperature_boundaries.empty())
+    throw InputError("Thermal/Fixed temperature boundaries",
+                     "with two temperatures the heat must leave somewhere: "
+                     "neither the lattice (fixed temperature, contact "
+                     "conductance, emissivity) nor the electrons ('Electron "
+                     "fixed temperature boundaries') have a boundary that "
+                     "removes it.");
 }
 
 void

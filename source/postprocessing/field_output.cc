@@ -111,12 +111,14 @@ FieldOutput<dim>::FieldOutput(const Parameters  &parameters,
 
 template <int dim>
 void
-FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
-                        PhaseQuadrature<dim>  &quadrature,
-                        const VectorType      &temperature,
-                        const VectorType      &potential,
-                        const unsigned int     cycle,
-                        const double           time)
+FieldOutput<dim>::write(
+    const DoFHandler<dim>                                         &dof_handler,
+    PhaseQuadrature<dim>                                          &quadrature,
+    const VectorType                                              &temperature,
+    const VectorType                                              &potential,
+    const unsigned int                                             cycle,
+    const double                                                   time,
+    const std::vector<std::pair<std::string, const VectorType *>> &extra)
 {
   const auto     &tria = dof_handler.get_triangulation();
   const PhaseLaw &law  = quadrature.get_law();
@@ -182,6 +184,8 @@ FieldOutput<dim>::write(const DoFHandler<dim> &dof_handler,
   DataOut<dim>       data_out;
   data_out.attach_dof_handler(dof_handler);
   data_out.add_data_vector(temperature, "T");
+  for (const auto &[name, field] : extra)
+    data_out.add_data_vector(*field, name);
   VectorType transition;
   if (quadrature.hysteretic())
   {

@@ -85,6 +85,18 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
     num("error_estimate_K", time.error_estimate_K, false);
     num("rejected_steps", time.rejected_steps, false);
   }
+  if (two_temperature.enabled)
+  {
+    const auto &t = two_temperature;
+    out << pad << "  \"two_temperature\": {\"phase_temperature\": \""
+        << t.phase_temperature << "\", \"electron_max_K\": " << t.electron_max_K
+        << ", \"lattice_max_K\": " << t.lattice_max_K
+        << ", \"electron_mean_K\": " << t.electron_mean_K
+        << ", \"lattice_mean_K\": " << t.lattice_mean_K
+        << ", \"electron_minus_lattice_max_K\": " << t.difference_max_K
+        << ", \"electron_minus_lattice_min_K\": " << t.difference_min_K
+        << ", \"exchange_W\": " << t.exchange_W << "},\n";
+  }
   out << pad << "  \"converged\": " << (converged ? "true" : "false") << ",\n";
   out << pad << "  \"initial_condition\": \"" << initial_condition << "\",\n";
   out << pad << "  \"verification\": {";

@@ -36,7 +36,8 @@ reinit_system_matrix<3>(const DoFHandler<3> &,
                         const IndexSet &,
                         TrilinosWrappers::SparseMatrix &);
 
-AMGCGSolver::AMGCGSolver(const bool higher_order) : higher_order(higher_order)
+AMGCGSolver::AMGCGSolver(const bool higher_order, const unsigned int components)
+    : higher_order(higher_order), components(components)
 {
 }
 
@@ -54,6 +55,15 @@ AMGCGSolver::setup(const TrilinosWrappers::SparseMatrix &A)
   data.higher_order_elements = higher_order;
   data.smoother_sweeps       = 2;
   data.aggregation_threshold = 0.02;
+  if (components > 1)
+  {
+    const IndexSet owned = A.locally_owned_range_indices();
+    data.constant_modes.assign(components,
+                               std::vector<bool>(owned.n_elements(), false));
+    for (unsigned int k = 0; k < owned.n_elements(); ++k)
+      data.constant_modes[owned.nth_index_in_set(k) % components][k] = true;
+    data.smoother_type = "symmetric block Gauss-Seidel";
+  }
   amg.initialize(A, data);
   ready = true;
   ++setups;

@@ -1,5 +1,9 @@
+#include <deal.II/base/quadrature_lib.h>
 #include <deal.II/base/utilities.h>
 #include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/sparsity_tools.h>
 #include <deal.II/numerics/vector_tools.h>
 
 #include <imtsim/coupling/convergence_error.h>
@@ -27,8 +31,15 @@ ThermalProblem<dim>::ThermalProblem(const Parameters          &parameters,
           parameters.thermal.contact_conductance)),
       emissivity(
           SampleGeometry<dim>::by_boundary_id(parameters.thermal.emissivity)),
-      T_env(parameters.thermal.environment_temperature)
+      T_env(parameters.thermal.environment_temperature),
+      two_temperature(parameters.thermal.two_temperature),
+      phase_from_lattice(parameters.thermal.phase_from_lattice),
+      gamma(parameters.thermal.coupling),
+      pair_solver(parameters.solver.polynomial_degree > 1, 2)
 {
+  for (const auto &name :
+       parameters.thermal.electron_fixed_temperature_boundaries)
+    electron_fixed_ids.push_back(SampleGeometry<dim>::boundary_id(name));
 }
 
 template <int dim>
@@ -61,13 +72,96 @@ ThermalProblem<dim>::setup(
   fixed_indicator = boundary_indicator(
       dof_handler, fixed_ids, hanging_node_constraints, owned, relevant);
   linear_solver.invalidate();
+  pair_valid = false;
+  if (!two_temperature)
+    return;
+
+  // The electrons' constraints; 'constraints' hold the lattice's.
+  electron_constraints.clear();
+  electron_constraints.reinit(relevant_dofs);
+  electron_constraints.merge(hanging_node_constraints);
+  for (const auto id : electron_fixed_ids)
+    VectorTools::interpolate_boundary_values(
+        dof_handler,
+        id,
+        Functions::ConstantFunction<dim>(
+            parameters.thermal.substrate_temperature),
+        electron_constraints);
+  electron_constraints.close();
+  electron_fixed_indicator = boundary_indicator(dof_handler,
+                                                electron_fixed_ids,
+                                                hanging_node_constraints,
+                                                owned,
+                                                relevant);
+
+  // The interleaved unknowns: each rank owns a contiguous range of scalar
+  // DoFs, hence of pairs, so that node k's T and T_l are 2k and 2k + 1.
+  const types::global_dof_index n = dof_handler.n_dofs();
+  owned_pairs.clear();
+  owned_pairs.set_size(2 * n);
+  relevant_pairs.clear();
+  relevant_pairs.set_size(2 * n);
+  std::vector<types::global_dof_index> indices;
+  for (const auto i : owned_dofs)
+    indices.insert(indices.end(), {pair_index(i, 0), pair_index(i, 1)});
+  owned_pairs.add_indices(indices.begin(), indices.end());
+  indices.clear();
+  for (const auto i : relevant_dofs)
+    indices.insert(indices.end(), {pair_index(i, 0), pair_index(i, 1)});
+  relevant_pairs.add_indices(indices.begin(), indices.end());
+  owned_pairs.compress();
+  relevant_pairs.compress();
+
+  pair_constraints.clear();
+  pair_constraints.reinit(relevant_pairs);
+  for (const auto &[c, source] : {std::make_pair(0u, &electron_constraints),
+                                  std::make_pair(1u, &constraints)})
+    for (const auto &line : source->get_lines())
+    {
+      const auto row = pair_index(line.index, c);
+      pair_constraints.add_line(row);
+      for (const auto &[column, weight] : line.entries)
+        pair_constraints.add_entry(row, pair_index(column, c), weight);
+      pair_constraints.set_inhomogeneity(row, line.inhomogeneity);
+    }
+  pair_constraints.close();
+
+  DynamicSparsityPattern dsp(relevant_pairs);
+  const unsigned int     dofs_per_cell = dof_handler.get_fe().n_dofs_per_cell();
+  std::vector<types::global_dof_index> cell_dofs(dofs_per_cell),
+      pair_dofs(2 * dofs_per_cell);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      cell->get_dof_indices(cell_dofs);
+      for (unsigned int i = 0; i < dofs_per_cell; ++i)
+        for (const unsigned int c : {0u, 1u})
+          pair_dofs[2 * i + c] = pair_index(cell_dofs[i], c);
+      pair_constraints.add_entries_local_to_global(pair_dofs, dsp, false);
+    }
+  SparsityTools::distribute_sparsity_pattern(
+      dsp, owned_pairs, comm, relevant_pairs);
+  pair_matrix.reinit(owned_pairs, owned_pairs, dsp, comm);
+  pair_rhs.reinit(owned_pairs, comm);
+  electron.reinit(owned_dofs, relevant_dofs, comm);
+  lattice.reinit(owned_dofs, relevant_dofs, comm);
+  electron_excess.reinit(owned_dofs, relevant_dofs, comm);
+  pair_solver.invalidate();
+  // FE_Q's nodes are the Gauss-Lobatto points: this rule lumps the mass.
+  lumped_values = std::make_unique<FEValues<dim>>(
+      dof_handler.get_fe(),
+      QGaussLobatto<dim>(dof_handler.get_fe().degree + 1),
+      update_values | update_JxW_values);
 }
 
 template <int dim>
 void
 ThermalProblem<dim>::apply_boundary_values(VectorType &T) const
 {
-  constraints.distribute(T);
+  if (two_temperature && !phase_from_lattice)
+    electron_constraints.distribute(T);
+  else
+    constraints.distribute(T);
 }
 
 template <int dim>
@@ -96,6 +190,16 @@ ThermalProblem<dim>::assemble_cell(
   // would put where T_c,h varies inside the metal.
   const bool   hysteretic = peltier && quadrature.hysteretic();
   const double dS_metal   = -law.delta_seebeck(); // S_M - S_I
+  // Two temperatures with the phase set by T_l: the interface carries the
+  // Peltier heat at the electron temperature, T = T_l + D there, not at
+  // T_c (doc/two_temperature.md). Under the sharp law that is the same
+  // construction with T_c,h + D: H = (S_M - S_I) (T_c,h + D) and the
+  // correction (S_M - S_I) j . grad D in the metal. Under the smooth law
+  // T j . grad S = div(H(T_l) j) + D S'(T_l) j . grad T_l, the second
+  // term a volume source. D is that of the previous iterate.
+  const bool          excess = peltier && two_temperature && phase_from_lattice;
+  std::vector<double> excess_q;
+  std::vector<Tensor<1, dim>> grad_excess, grad_T;
 
   // The current that carries the Peltier flux H j. In a cell where sigma
   // varies (cut by the interface under the sharp law, or holding part of
@@ -138,7 +242,8 @@ ThermalProblem<dim>::assemble_cell(
         grad_psi.resize(fe.n_quadrature_points);
         fe.get_function_values(T_old, T_q);
         fe.get_function_gradients(psi, grad_psi);
-        const bool metal_part = hysteretic && region == Region::metal;
+        const bool metal_part =
+            (hysteretic || excess) && region == Region::metal;
         if (transient)
         {
           history_q.resize(fe.n_quadrature_points);
@@ -148,23 +253,54 @@ ThermalProblem<dim>::assemble_cell(
         }
         if (metal_part)
         {
-          shift_q.resize(fe.n_quadrature_points);
-          grad_shift.resize(fe.n_quadrature_points);
-          fe.get_function_values(quadrature.transition_shift(), shift_q);
-          fe.get_function_gradients(quadrature.transition_shift(), grad_shift);
+          shift_q.assign(fe.n_quadrature_points, 0.);
+          grad_shift.assign(fe.n_quadrature_points, Tensor<1, dim>());
+          if (hysteretic)
+          {
+            fe.get_function_values(quadrature.transition_shift(), shift_q);
+            fe.get_function_gradients(quadrature.transition_shift(),
+                                      grad_shift);
+          }
+          if (excess)
+          {
+            excess_q.resize(fe.n_quadrature_points);
+            grad_excess.resize(fe.n_quadrature_points);
+            fe.get_function_values(electron_excess, excess_q);
+            fe.get_function_gradients(electron_excess, grad_excess);
+            for (const unsigned int q : fe.quadrature_point_indices())
+            {
+              shift_q[q] += excess_q[q];
+              grad_shift[q] += grad_excess[q];
+            }
+          }
+        }
+        const bool smooth_excess = excess && region == Region::from_temperature;
+        if (smooth_excess)
+        {
+          excess_q.resize(fe.n_quadrature_points);
+          grad_T.resize(fe.n_quadrature_points);
+          fe.get_function_values(electron_excess, excess_q);
+          fe.get_function_gradients(T_old, grad_T);
         }
         for (const unsigned int q : fe.quadrature_point_indices())
         {
           const double sigma = law.sigma(T_q[q], region);
-          const double kappa = law.kappa(T_q[q], region);
-          const double H     = law.peltier_potential(T_q[q], region) +
+          // Two temperatures: this is the electrons' equation.
+          const double kappa =
+              law.kappa(T_q[q], region) -
+              (two_temperature ? law.kappa_lattice(T_q[q], region) : 0.);
+          const double H = law.peltier_potential(T_q[q], region) +
                            (metal_part ? dS_metal * shift_q[q] : 0.);
           const Tensor<1, dim> j =
               -(averaged ? sigma_cell : sigma) * grad_psi[q];
           const double joule_density =
               joule ? sigma * grad_psi[q] * grad_psi[q] : 0.;
           const double correction =
-              metal_part ? dS_metal * (j * grad_shift[q]) : 0.;
+              metal_part ? dS_metal * (j * grad_shift[q])
+              : smooth_excess
+                  ? excess_q[q] * dS_metal *
+                        law.metal_fraction_derivative(T_q[q]) * (j * grad_T[q])
+                  : 0.;
           const double JxW = fe.JxW(q);
           // C dT/dt = C (a0 T - history): a0 C on the matrix, C history on
           // the right-hand side; C from the phase of the previous iterate,
@@ -190,7 +326,68 @@ ThermalProblem<dim>::assemble_cell(
         }
       });
 
-  // Heat-loss boundaries: contact conductance kappa_C (T - T_env),
+  // Heat-loss boundaries; with two temperatures they act on the lattice.
+  if (!two_temperature)
+    assemble_losses(cell, T_lin, cell_matrix, cell_rhs, sources);
+
+  // Electrode faces: -<H j.n, v>, with H from the phase of the adjacent
+  // part of the cell, consistent with the volume term above.
+  if (!peltier)
+    return;
+  for (const unsigned int f : cell->face_indices())
+    if (cell->at_boundary(f) &&
+        (cell->face(f)->boundary_id() == BoundaryIds::drain ||
+         cell->face(f)->boundary_id() == BoundaryIds::source))
+      quadrature.for_each_face_part(
+          cell,
+          f,
+          [&](const FEFaceValuesBase<dim> &fe, const Region region)
+          {
+            T_q.resize(fe.n_quadrature_points);
+            grad_psi.resize(fe.n_quadrature_points);
+            fe.get_function_values(T_old, T_q);
+            fe.get_function_gradients(psi, grad_psi);
+            const bool metal_part =
+                (hysteretic || excess) && region == Region::metal;
+            if (metal_part)
+            {
+              shift_q.assign(fe.n_quadrature_points, 0.);
+              if (hysteretic)
+                fe.get_function_values(quadrature.transition_shift(), shift_q);
+              if (excess)
+              {
+                excess_q.resize(fe.n_quadrature_points);
+                fe.get_function_values(electron_excess, excess_q);
+                for (const unsigned int q : fe.quadrature_point_indices())
+                  shift_q[q] += excess_q[q];
+              }
+            }
+            for (const unsigned int q : fe.quadrature_point_indices())
+            {
+              const double H = law.peltier_potential(T_q[q], region) +
+                               (metal_part ? dS_metal * shift_q[q] : 0.);
+              const double j_n =
+                  -(averaged ? sigma_cell : law.sigma(T_q[q], region)) *
+                  (grad_psi[q] * fe.normal_vector(q));
+              const double flux = H * j_n * fe.JxW(q);
+              sources.peltier -= flux;
+              for (const unsigned int i : fe.dof_indices())
+                cell_rhs(i) -= flux * fe.shape_value(i, q);
+            }
+          });
+}
+
+template <int dim>
+void
+ThermalProblem<dim>::assemble_losses(
+    const typename DoFHandler<dim>::active_cell_iterator &cell,
+    const VectorType                                     &T_lin,
+    FullMatrix<double>                                   &cell_matrix,
+    Vector<double>                                       &cell_rhs,
+    HeatBalance                                          &sources)
+{
+  std::vector<double> T_q;
+  // Contact conductance kappa_C (T - T_env),
   // linear; radiation eps sigma_SB (T^4 - T_env^4), linearised
   // about T_lin (Newton: solve() iterates until T_lin is the solution).
   if (!conductance.empty() || !emissivity.empty())
@@ -241,43 +438,6 @@ ThermalProblem<dim>::assemble_cell(
             }
           });
     }
-
-  // Electrode faces: -<H j.n, v>, with H from the phase of the adjacent
-  // part of the cell, consistent with the volume term above.
-  if (!peltier)
-    return;
-  for (const unsigned int f : cell->face_indices())
-    if (cell->at_boundary(f) &&
-        (cell->face(f)->boundary_id() == BoundaryIds::drain ||
-         cell->face(f)->boundary_id() == BoundaryIds::source))
-      quadrature.for_each_face_part(
-          cell,
-          f,
-          [&](const FEFaceValuesBase<dim> &fe, const Region region)
-          {
-            T_q.resize(fe.n_quadrature_points);
-            grad_psi.resize(fe.n_quadrature_points);
-            fe.get_function_values(T_old, T_q);
-            fe.get_function_gradients(psi, grad_psi);
-            const bool metal_part = hysteretic && region == Region::metal;
-            if (metal_part)
-            {
-              shift_q.resize(fe.n_quadrature_points);
-              fe.get_function_values(quadrature.transition_shift(), shift_q);
-            }
-            for (const unsigned int q : fe.quadrature_point_indices())
-            {
-              const double H = law.peltier_potential(T_q[q], region) +
-                               (metal_part ? dS_metal * shift_q[q] : 0.);
-              const double j_n =
-                  -(averaged ? sigma_cell : law.sigma(T_q[q], region)) *
-                  (grad_psi[q] * fe.normal_vector(q));
-              const double flux = H * j_n * fe.JxW(q);
-              sources.peltier -= flux;
-              for (const unsigned int i : fe.dof_indices())
-                cell_rhs(i) -= flux * fe.shape_value(i, q);
-            }
-          });
 }
 
 template <int dim>
@@ -286,6 +446,8 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
                            const VectorType &psi,
                            VectorType       &T_new)
 {
+  if (two_temperature)
+    return solve_pair(T_old, psi, T_new);
   const unsigned int dofs_per_cell = dof_handler.get_fe().n_dofs_per_cell();
   FullMatrix<double> cell_matrix(dofs_per_cell, dofs_per_cell);
   Vector<double>     cell_rhs(dofs_per_cell);
@@ -373,6 +535,8 @@ ThermalProblem<dim>::heat_balance(const VectorType &T_old,
                                   const VectorType &psi,
                                   const VectorType &T_new)
 {
+  if (two_temperature)
+    return heat_balance_pair(T_old, psi);
   TimerOutput::Scope t(timer, "thermal: heat balance");
   const unsigned int dofs_per_cell = dof_handler.get_fe().n_dofs_per_cell();
   FullMatrix<double> cell_matrix(dofs_per_cell, dofs_per_cell);
@@ -435,6 +599,339 @@ ThermalProblem<dim>::heat_balance(const VectorType &T_old,
   balance.stored    = Utilities::MPI::sum(balance.stored, comm) * extrusion;
   // Every rank sums the same ids, in the same order.
   std::set<types::boundary_id> ids(fixed_ids.begin(), fixed_ids.end());
+  for (const auto &[id, v] : conductance)
+    ids.insert(id);
+  for (const auto &[id, v] : emissivity)
+    ids.insert(id);
+  for (const auto id : ids)
+    balance.by_boundary[id] =
+        Utilities::MPI::sum(balance.by_boundary[id], comm) * extrusion;
+  return balance;
+}
+
+template <int dim>
+void
+ThermalProblem<dim>::assemble_lattice_cell(
+    const typename DoFHandler<dim>::active_cell_iterator &cell,
+    const VectorType                                     &T_old,
+    const VectorType                                     &T_lin,
+    FullMatrix<double>                                   &cell_matrix,
+    FullMatrix<double>                                   &exchange_matrix,
+    Vector<double>                                       &cell_rhs,
+    HeatBalance                                          &sources)
+{
+  cell_matrix     = 0;
+  exchange_matrix = 0;
+  cell_rhs        = 0;
+  std::vector<double> T_q;
+  quadrature.for_each_part(
+      cell,
+      [&](const FEValues<dim> &fe, const Region region)
+      {
+        T_q.resize(fe.n_quadrature_points);
+        fe.get_function_values(T_old, T_q);
+        for (const unsigned int q : fe.quadrature_point_indices())
+        {
+          const double kappa_l = law.kappa_lattice(T_q[q], region);
+          const double JxW     = fe.JxW(q);
+          for (const unsigned int i : fe.dof_indices())
+            for (const unsigned int k : fe.dof_indices())
+              cell_matrix(i, k) +=
+                  kappa_l * fe.shape_grad(i, q) * fe.shape_grad(k, q) * JxW;
+        }
+      });
+  // The exchange gamma (T - T_l) with the Gauss-Lobatto rule on the
+  // element's nodes: a diagonal (lumped) mass matrix, so that the stiff
+  // part of the system sits in the 2 x 2 blocks of the nodes, which the
+  // block smoother of the AMG inverts exactly (gamma-robust). gamma does
+  // not depend on the phase: the whole cell, cut or not.
+  lumped_values->reinit(cell);
+  for (const unsigned int q : lumped_values->quadrature_point_indices())
+    for (const unsigned int i : lumped_values->dof_indices())
+      exchange_matrix(i, i) += gamma * lumped_values->shape_value(i, q) *
+                               lumped_values->shape_value(i, q) *
+                               lumped_values->JxW(q);
+  assemble_losses(cell, T_lin, cell_matrix, cell_rhs, sources);
+}
+
+template <int dim>
+void
+ThermalProblem<dim>::assemble_pair(
+    const typename DoFHandler<dim>::active_cell_iterator &cell,
+    const VectorType                                     &T_old,
+    const VectorType                                     &psi,
+    const VectorType                                     &T_lin,
+    FullMatrix<double>                                   &pair_cell_matrix,
+    Vector<double>                                       &pair_cell_rhs,
+    HeatBalance                                          &sources)
+{
+  const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
+  FullMatrix<double> electron_matrix(n, n), lattice_matrix(n, n),
+      exchange_matrix(n, n);
+  Vector<double> electron_rhs(n), lattice_rhs(n);
+  assemble_cell(
+      cell, T_old, psi, T_lin, electron_matrix, electron_rhs, sources);
+  assemble_lattice_cell(cell,
+                        T_old,
+                        T_lin,
+                        lattice_matrix,
+                        exchange_matrix,
+                        lattice_rhs,
+                        sources);
+  // [K_e + gamma M, -gamma M; -gamma M, K_l + gamma M], interleaved.
+  for (unsigned int i = 0; i < n; ++i)
+  {
+    for (unsigned int k = 0; k < n; ++k)
+    {
+      const double m                         = exchange_matrix(i, k);
+      pair_cell_matrix(2 * i, 2 * k)         = electron_matrix(i, k) + m;
+      pair_cell_matrix(2 * i, 2 * k + 1)     = -m;
+      pair_cell_matrix(2 * i + 1, 2 * k)     = -m;
+      pair_cell_matrix(2 * i + 1, 2 * k + 1) = lattice_matrix(i, k) + m;
+    }
+    pair_cell_rhs(2 * i)     = electron_rhs(i);
+    pair_cell_rhs(2 * i + 1) = lattice_rhs(i);
+  }
+}
+
+template <int dim>
+unsigned int
+ThermalProblem<dim>::solve_pair(const VectorType &T_old,
+                                const VectorType &psi,
+                                VectorType       &T_new)
+{
+  const MPI_Comm comm = dof_handler.get_communicator();
+  if (!pair_valid)
+  {
+    // The first solve on this mesh: start both from the given temperature.
+    electron        = T_old;
+    lattice         = T_old;
+    electron_excess = 0;
+    pair_valid      = true;
+  }
+  const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
+  FullMatrix<double> cell_matrix(2 * n, 2 * n);
+  Vector<double>     cell_rhs(2 * n);
+  std::vector<types::global_dof_index> cell_dofs(n), pair_dofs(2 * n);
+  HeatBalance                          unused;
+  // Start from the last pair; the phase temperature from T_old.
+  VectorType solution(owned_pairs, comm);
+  for (const auto i : owned_dofs)
+  {
+    solution[pair_index(i, 0)] = phase_from_lattice ? electron[i] : T_old[i];
+    solution[pair_index(i, 1)] = phase_from_lattice ? T_old[i] : lattice[i];
+  }
+  solution.compress(VectorOperation::insert);
+  // Radiation from the lattice: Newton's method as in solve(). With the
+  // phase from T_l and Peltier heating, the interface heat depends on
+  // D = T - T_l: D is iterated to self-consistency within this solve, so
+  // that the result is a function of T_old and psi alone (the outer
+  // Newton-Krylov differentiates it). D enters only the sources.
+  const bool iterate_excess =
+      parameters.thermal.peltier_heating && phase_from_lattice;
+  const double T0 = parameters.thermal.substrate_temperature;
+  VectorType   T_lin(lattice);
+  VectorType owned_electron(owned_dofs, comm), owned_lattice(owned_dofs, comm);
+  VectorType owned_excess(owned_dofs, comm);
+  unsigned int iterations  = 0;
+  double       last_change = 0, last_excess_change = 0;
+  for (unsigned int newton = 0, excess_step = 0;; ++newton)
+  {
+    {
+      TimerOutput::Scope t(timer, "thermal: assemble");
+      pair_matrix = 0;
+      pair_rhs    = 0;
+      for (const auto &cell : dof_handler.active_cell_iterators())
+        if (cell->is_locally_owned())
+        {
+          assemble_pair(cell, T_old, psi, T_lin, cell_matrix, cell_rhs, unused);
+          cell->get_dof_indices(cell_dofs);
+          for (unsigned int i = 0; i < n; ++i)
+            for (const unsigned int c : {0u, 1u})
+              pair_dofs[2 * i + c] = pair_index(cell_dofs[i], c);
+          pair_constraints.distribute_local_to_global(
+              cell_matrix, cell_rhs, pair_dofs, pair_matrix, pair_rhs);
+        }
+      pair_matrix.compress(VectorOperation::add);
+      pair_rhs.compress(VectorOperation::add);
+    }
+    {
+      // For the correction to the last pair: the rows of the boundary
+      // values carry gamma-sized diagonals, so a tolerance relative to the
+      // right-hand side would, for large gamma, stop CG long before the
+      // residual of the heat balance is small. Relative to the residual of
+      // the start it does not.
+      TimerOutput::Scope t(timer, "thermal: solve");
+      pair_constraints.distribute(solution);
+      VectorType residual(owned_pairs, comm), correction(owned_pairs, comm);
+      pair_matrix.vmult(residual, solution);
+      residual.sadd(-1., 1., pair_rhs);
+      pair_constraints.set_zero(residual);
+      iterations += pair_solver.solve(pair_matrix,
+                                      correction,
+                                      residual,
+                                      parameters.solver.linear_tolerance);
+      solution += correction;
+      pair_constraints.distribute(solution);
+    }
+    for (const auto i : owned_dofs)
+    {
+      owned_electron[i] = solution[pair_index(i, 0)];
+      owned_lattice[i]  = solution[pair_index(i, 1)];
+    }
+    owned_electron.compress(VectorOperation::insert);
+    owned_lattice.compress(VectorOperation::insert);
+    double excess_change = 0;
+    if (iterate_excess)
+    {
+      owned_excess = owned_electron;
+      owned_excess -= owned_lattice;
+      for (const auto i : owned_dofs)
+        excess_change = std::max(
+            excess_change, std::abs(owned_excess[i] - electron_excess[i]));
+      excess_change   = Utilities::MPI::max(excess_change, comm);
+      electron_excess = owned_excess;
+      if (!std::isfinite(excess_change))
+        throw ConvergenceError("the electron-lattice temperature difference "
+                               "of the heat problem is not finite");
+      // Converged, or at the round-off floor (no longer shrinking while
+      // already far below the Picard tolerances).
+      const bool floor = excess_step > 0 &&
+                         excess_change > 0.5 * last_excess_change &&
+                         excess_change <= 1e-9 * T0;
+      last_excess_change = excess_change;
+      if (excess_change > 1e-11 * T0 && !floor)
+      {
+        if (++excess_step == 50)
+          throw ConvergenceError(
+              "the Peltier heat at the electron temperature did not "
+              "become self-consistent in 50 heat solves (last change of "
+              "T - T_l " +
+              Utilities::to_string(excess_change) + " K)");
+        --newton; // not a radiation step
+        continue;
+      }
+    }
+    if (emissivity.empty())
+      break;
+    double change = 0;
+    for (const auto i : owned_dofs)
+      change = std::max(change, std::abs(owned_lattice[i] - T_lin[i]));
+    change = Utilities::MPI::max(change, comm);
+    if (!std::isfinite(change))
+      throw ConvergenceError("the radiation Newton iteration of the heat "
+                             "problem produced a non-finite temperature");
+    if (change <= 1e-10 * T0 ||
+        (newton > 0 && change > 0.5 * last_change && change <= 1e-6 * T0))
+      break;
+    last_change = change;
+    if (newton == 50)
+      throw ConvergenceError("the radiation Newton iteration of the heat "
+                             "problem did not converge in 50 steps (last "
+                             "update " +
+                             Utilities::to_string(change) + " K)");
+    T_lin = owned_lattice;
+  }
+  electron = owned_electron;
+  lattice  = owned_lattice;
+  T_new    = phase_from_lattice ? lattice : electron;
+  return iterations;
+}
+
+template <int dim>
+HeatBalance
+ThermalProblem<dim>::heat_balance_pair(const VectorType &T_old,
+                                       const VectorType &psi)
+{
+  TimerOutput::Scope t(timer, "thermal: heat balance");
+  const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
+  FullMatrix<double> cell_matrix(2 * n, 2 * n);
+  Vector<double>     cell_rhs(2 * n), T_local(n), T_l_local(n), w_local(n),
+      w_e_local(n);
+  HeatBalance                 balance;
+  std::vector<double>         T_q, T_l_q;
+  std::vector<Tensor<1, dim>> grad_T;
+
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      assemble_pair(cell, T_old, psi, lattice, cell_matrix, cell_rhs, balance);
+      // The exchange, (gamma (T - T_l), 1), with the rule of the matrix.
+      {
+        lumped_values->reinit(cell);
+        T_q.resize(lumped_values->n_quadrature_points);
+        T_l_q.resize(lumped_values->n_quadrature_points);
+        lumped_values->get_function_values(electron, T_q);
+        lumped_values->get_function_values(lattice, T_l_q);
+        for (const unsigned int q : lumped_values->quadrature_point_indices())
+          balance.exchange +=
+              gamma * (T_q[q] - T_l_q[q]) * lumped_values->JxW(q);
+      }
+      cell->get_dof_values(fixed_indicator, w_local);
+      cell->get_dof_values(electron_fixed_indicator, w_e_local);
+      if (w_local.linfty_norm() == 0 && w_e_local.linfty_norm() == 0)
+        continue;
+      // Q_out = l(w) - a(T, w) for each field, w its boundary indicator.
+      cell->get_dof_values(electron, T_local);
+      cell->get_dof_values(lattice, T_l_local);
+      for (unsigned int i = 0; i < 2 * n; ++i)
+      {
+        const double w = i % 2 == 0 ? w_e_local(i / 2) : w_local(i / 2);
+        if (w == 0)
+          continue;
+        double r = cell_rhs(i);
+        for (unsigned int k = 0; k < n; ++k)
+          r -= cell_matrix(i, 2 * k) * T_local(k) +
+               cell_matrix(i, 2 * k + 1) * T_l_local(k);
+        balance.out += w * r;
+      }
+      // The direct fluxes -kappa_l dT_l/dn and -kappa_e dT/dn.
+      for (const unsigned int f : cell->face_indices())
+      {
+        if (!cell->at_boundary(f))
+          continue;
+        const types::boundary_id id = cell->face(f)->boundary_id();
+        for (const bool of_lattice : {true, false})
+        {
+          const auto &ids = of_lattice ? fixed_ids : electron_fixed_ids;
+          if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            continue;
+          quadrature.for_each_face_part(
+              cell,
+              f,
+              [&](const FEFaceValuesBase<dim> &fe, const Region region)
+              {
+                T_q.resize(fe.n_quadrature_points);
+                grad_T.resize(fe.n_quadrature_points);
+                fe.get_function_values(T_old, T_q);
+                fe.get_function_gradients(of_lattice ? lattice : electron,
+                                          grad_T);
+                for (const unsigned int q : fe.quadrature_point_indices())
+                {
+                  const double kappa_l = law.kappa_lattice(T_q[q], region);
+                  const double kappa =
+                      of_lattice ? kappa_l
+                                 : law.kappa(T_q[q], region) - kappa_l;
+                  const double flux =
+                      -kappa * (grad_T[q] * fe.normal_vector(q)) * fe.JxW(q);
+                  balance.out_direct += flux;
+                  balance.by_boundary[id] += flux;
+                }
+              });
+        }
+      }
+    }
+  const MPI_Comm comm = dof_handler.get_communicator();
+  for (double *v : {&balance.joule,
+                    &balance.peltier,
+                    &balance.out,
+                    &balance.out_direct,
+                    &balance.contact,
+                    &balance.radiation,
+                    &balance.exchange})
+    *v = Utilities::MPI::sum(*v, comm) * extrusion;
+  std::set<types::boundary_id> ids(fixed_ids.begin(), fixed_ids.end());
+  ids.insert(electron_fixed_ids.begin(), electron_fixed_ids.end());
   for (const auto &[id, v] : conductance)
     ids.insert(id);
   for (const auto &[id, v] : emissivity)

@@ -63,6 +63,13 @@ public:
   double
   kappa(const double T, const Region region) const;
 
+  /**
+   * Lattice thermal conductivity kappa_l [W/(m K)] of the two-temperature
+   * model; kappa() is then the total, kappa - kappa_l the electrons' part.
+   */
+  double
+  kappa_lattice(const double T, const Region region) const;
+
   /** Volumetric heat capacity C [J/(m^3 K)] (time-dependent runs). */
   double
   heat_capacity(const double T, const Region region) const;
@@ -135,8 +142,8 @@ private:
   double
   integrated_fraction(const double T) const;
 
-  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, C_I, C_M, T_mit,
-      hysteresis;
+  const double sigma_I, sigma_M, S_I, S_M, kappa_I, kappa_M, kappa_l_I,
+      kappa_l_M, C_I, C_M, T_mit, hysteresis;
   double width;
   bool   sharp;
 };

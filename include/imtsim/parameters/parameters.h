@@ -104,12 +104,15 @@ enum class PhaseLawType
 /** Subsection "Material". */
 struct MaterialParameters
 {
-  double       resistivity_insulator;  ///< rho_I [Ohm m]
-  double       resistivity_metal;      ///< rho_M [Ohm m]
-  double       seebeck_insulator;      ///< S_I [V/K]
-  double       seebeck_metal;          ///< S_M [V/K]
-  double       kappa_insulator;        ///< [W/(m K)]
-  double       kappa_metal;            ///< [W/(m K)]
+  double resistivity_insulator; ///< rho_I [Ohm m]
+  double resistivity_metal;     ///< rho_M [Ohm m]
+  double seebeck_insulator;     ///< S_I [V/K]
+  double seebeck_metal;         ///< S_M [V/K]
+  double kappa_insulator;       ///< [W/(m K)]
+  double kappa_metal;           ///< [W/(m K)]
+  /** Two temperatures: the lattice parts kappa_l [W/(m K)]; the values
+   *  above are then the totals kappa_e + kappa_l. */
+  double       kappa_lattice_insulator = 0, kappa_lattice_metal = 0;
   double       transition_temperature; ///< T_MIT [K]
   PhaseLawType phase_law;
   double       transition_width; ///< w_T [K], smooth law only
@@ -162,6 +165,13 @@ struct ThermalParameters
   bool                          joule_heating;
   bool                          peltier_heating;
   std::string initial_temperature; ///< expression in x,y,z [K]
+  /** 'Model = two temperatures': electron T and lattice T_l. */
+  bool   two_temperature = false;
+  double coupling        = 0; ///< gamma_el [W/(m^3 K)]
+  /** The phase follows T_l (else the electron T). */
+  bool phase_from_lattice = true;
+  /** Two temperatures: where the electron T is held at T0. */
+  std::vector<std::string> electron_fixed_temperature_boundaries;
 
   static void
   declare_parameters(ParameterHandler &prm);
@@ -362,6 +372,8 @@ private:
   check_thermal_boundaries() const;
   void
   check_time() const;
+  void
+  check_two_temperature() const;
 };
 
 /**

@@ -28,7 +28,8 @@ public:
 
   /**
    * Write entry @p cycle of the series; the .pvd lists it at @p time (a
-   * time-dependent run's t [s]), or at @p cycle if @p time < 0.
+   * time-dependent run's t [s]), or at @p cycle if @p time < 0. The
+   * @p extra point fields (name, ghosted vector) are written too.
    */
   void
   write(const DoFHandler<dim> &dof_handler,
@@ -36,7 +37,9 @@ public:
         const VectorType      &temperature,
         const VectorType      &potential,
         const unsigned int     cycle,
-        const double           time = -1);
+        const double           time = -1,
+        const std::vector<std::pair<std::string, const VectorType *>> &extra =
+            {});
 
   /**
    * Start a new series: the following writes go to @p name_NNN.pvtu and

@@ -97,6 +97,30 @@ struct Summary
           &error_estimate_K &rejected_steps;
     }
   } time;
+  /** 'Thermal/Model = two temperatures' only (enabled false otherwise). */
+  struct TwoTemperatures
+  {
+    bool        enabled = false;
+    std::string phase_temperature; ///< "lattice" or "electron"
+    double      electron_max_K = 0, lattice_max_K = 0;
+    double      electron_mean_K = 0, lattice_mean_K = 0;
+    /** The extremes of T - T_l over the nodes [K]. */
+    double difference_max_K = 0, difference_min_K = 0;
+    /** (gamma_el (T - T_l), 1): heat passed to the lattice [W]. */
+    double exchange_W = 0;
+    /** No electron fixed-temperature boundary: then exchange_W equals
+     *  P_J + P_P exactly (the electrons pass all their heat on). */
+    bool electrons_adiabatic = true;
+
+    template <class Archive>
+    void
+    serialize(Archive &ar, const unsigned int)
+    {
+      ar &enabled &phase_temperature &electron_max_K &lattice_max_K
+          &electron_mean_K &lattice_mean_K &difference_max_K &difference_min_K
+              &exchange_W &electrons_adiabatic;
+    }
+  } two_temperature;
   /** Benchmark-specific numbers (analytic values and errors). */
   std::map<std::string, double> verification;
 
@@ -118,6 +142,7 @@ struct Summary
     ar &energy_balance_relative_error &energy_balance_direct_relative_error;
     ar &picard_iterations &mesh_adaptations &retries &converged &wall_time_s;
     ar &initial_condition &sweep &time                          &verification;
+    ar &two_temperature;
   }
 };
 

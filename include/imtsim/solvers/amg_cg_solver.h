@@ -39,8 +39,17 @@ class AMGCGSolver
 public:
   using VectorType = TrilinosWrappers::MPI::Vector;
 
-  /** @p higher_order: the matrix comes from elements of degree > 1. */
-  explicit AMGCGSolver(const bool higher_order = true);
+  /**
+   * @p higher_order: the matrix comes from elements of degree > 1.
+   * @p components > 1: a system with that many unknowns per node,
+   * numbered consecutively (node k has the unknowns components * k + c).
+   * ML then aggregates nodes, with one constant mode per component, and
+   * smooths with symmetric block Gauss-Seidel on the nodal blocks, which
+   * stays effective when a strong coupling between the components makes
+   * them nearly equal (the stiff limit of the two-temperature model).
+   */
+  explicit AMGCGSolver(const bool         higher_order = true,
+                       const unsigned int components   = 1);
 
   /** Forget the hierarchy (new mesh or new sparsity). */
   void
@@ -68,6 +77,7 @@ private:
   setup(const TrilinosWrappers::SparseMatrix &A);
 
   bool                              higher_order;
+  unsigned int                      components;
   TrilinosWrappers::PreconditionAMG amg;
   bool                              ready                  = false;
   unsigned int                      iterations_after_setup = 0;

@@ -3,6 +3,7 @@
 
 #include <deal.II/base/timer.h>
 #include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/fe_values.h>
 #include <deal.II/lac/affine_constraints.h>
 #include <deal.II/lac/full_matrix.h>
 #include <deal.II/lac/trilinos_sparse_matrix.h>
@@ -10,6 +11,8 @@
 #include <imtsim/materials/phase_quadrature.h>
 #include <imtsim/mesh/geometry.h>
 #include <imtsim/solvers/amg_cg_solver.h>
+
+#include <memory>
 
 namespace imtsim
 {
@@ -30,6 +33,9 @@ struct HeatBalance
   /** Time-dependent runs: the rate of heat stored, (C dT/dt, 1) with the
    *  scheme's dT/dt. */
   double stored = 0;
+  /** Two temperatures: the heat the electrons pass to the lattice,
+   *  (gamma_el (T - T_l), 1) [W]. */
+  double exchange = 0;
   /** Heat leaving through each boundary id [W]: the direct flux through a
    *  fixed-temperature boundary, the law's flux through the others. */
   std::map<types::boundary_id, double> by_boundary;
@@ -57,6 +63,15 @@ struct HeatBalance
  * the phases of the sources) come from the previous iterate, so the
  * operator is the symmetric conduction matrix: CG with AMG, rebuilt only
  * when the phases change the matrix enough to slow CG down.
+ *
+ * With 'Thermal/Model = two temperatures' (doc/two_temperature.md) the
+ * electron temperature T (sources, kappa_e = kappa - kappa_l) and the
+ * lattice temperature T_l (kappa_l, the heat-loss laws) are solved
+ * together, coupled by gamma_el (T - T_l): one symmetric positive definite
+ * system on the interleaved unknowns (T_0, T_l,0, T_1, T_l,1, ...), CG with
+ * AMG for two equations per node. The temperature that solve() takes and
+ * returns is then the phase temperature ('Thermal/Phase temperature'); the
+ * other one is kept here (electron_temperature(), lattice_temperature()).
  */
 template <int dim> class ThermalProblem
 {
@@ -117,13 +132,72 @@ public:
     return time_a0;
   }
 
-  const AffineConstraints<double> &
-  get_constraints() const
+  bool
+  two_temperatures() const
   {
-    return constraints;
+    return two_temperature;
+  }
+
+  /** Two temperatures: T and T_l of the last solve() (ghosted). */
+  const VectorType &
+  electron_temperature() const
+  {
+    return electron;
+  }
+  const VectorType &
+  lattice_temperature() const
+  {
+    return lattice;
   }
 
 private:
+  /** The pair T, T_l of one cell: the local matrix (interleaved, the
+   *  exchange included) and right-hand side. */
+  void
+  assemble_pair(const typename DoFHandler<dim>::active_cell_iterator &cell,
+                const VectorType                                     &T_old,
+                const VectorType                                     &psi,
+                const VectorType                                     &T_lin,
+                FullMatrix<double> &pair_matrix,
+                Vector<double>     &pair_rhs,
+                HeatBalance        &sources);
+
+  /** The lattice equation of one cell: kappa_l, the heat-loss laws
+   *  (linearised about @p T_lin) and the exchange mass matrix (gamma_el). */
+  void
+  assemble_lattice_cell(
+      const typename DoFHandler<dim>::active_cell_iterator &cell,
+      const VectorType                                     &T_old,
+      const VectorType                                     &T_lin,
+      FullMatrix<double>                                   &cell_matrix,
+      FullMatrix<double>                                   &exchange_matrix,
+      Vector<double>                                       &cell_rhs,
+      HeatBalance                                          &sources);
+
+  /** Contact conductance and radiation of the boundary faces of @p cell,
+   *  linearised about @p T_lin. */
+  void
+  assemble_losses(const typename DoFHandler<dim>::active_cell_iterator &cell,
+                  const VectorType                                     &T_lin,
+                  FullMatrix<double> &cell_matrix,
+                  Vector<double>     &cell_rhs,
+                  HeatBalance        &sources);
+
+  /** The two-temperature solve() (the pair, then the phase temperature). */
+  unsigned int
+  solve_pair(const VectorType &T_old, const VectorType &psi, VectorType &T_new);
+
+  /** The two-temperature heat_balance(). */
+  HeatBalance
+  heat_balance_pair(const VectorType &T_old, const VectorType &psi);
+
+  /** Interleaved index of field @p c (0: T, 1: T_l) at scalar DoF @p i. */
+  static types::global_dof_index
+  pair_index(const types::global_dof_index i, const unsigned int c)
+  {
+    return 2 * i + c;
+  }
+
   /** Local matrix and right-hand side of one cell; adds to @p sources. */
   /** The boundary laws are linearised about @p T_lin (radiation). */
   void
@@ -154,6 +228,25 @@ private:
   AMGCGSolver                    linear_solver;
   double                         time_a0      = 0;
   const VectorType              *time_history = nullptr;
+
+  // Two temperatures.
+  const bool                      two_temperature;
+  const bool                      phase_from_lattice;
+  const double                    gamma;
+  std::vector<types::boundary_id> electron_fixed_ids;
+  /** Hanging nodes and the electrons' fixed boundaries ('constraints'
+   *  then hold the lattice's), and both interleaved. */
+  AffineConstraints<double>      electron_constraints, pair_constraints;
+  IndexSet                       owned_pairs, relevant_pairs;
+  TrilinosWrappers::SparseMatrix pair_matrix;
+  VectorType                     pair_rhs, electron_fixed_indicator;
+  AMGCGSolver                    pair_solver;
+  /** T and T_l of the last solve, and T - (phase temperature) (ghosted);
+   *  false until the first solve on a mesh. */
+  VectorType electron, lattice, electron_excess;
+  bool       pair_valid = false;
+  /** The lumping rule of the exchange (Gauss-Lobatto on the nodes). */
+  std::unique_ptr<FEValues<dim>> lumped_values;
 };
 } // namespace imtsim
 
