@@ -147,6 +147,11 @@ ThermalProblem<dim>::setup(
   lattice.reinit(owned_dofs, relevant_dofs, comm);
   electron_excess.reinit(owned_dofs, relevant_dofs, comm);
   pair_solver.invalidate();
+  std::apply([dofs_per_cell](auto &...m)
+             { (m.reinit(dofs_per_cell, dofs_per_cell), ...); },
+             scratch_matrices);
+  std::apply([dofs_per_cell](auto &...v) { (v.reinit(dofs_per_cell), ...); },
+             scratch_vectors);
   // FE_Q's nodes are the Gauss-Lobatto points: this rule lumps the mass.
   lumped_values = std::make_unique<FEValues<dim>>(
       dof_handler.get_fe(),
@@ -441,6 +446,44 @@ ThermalProblem<dim>::assemble_losses(
 }
 
 template <int dim>
+double
+ThermalProblem<dim>::max_difference(const VectorType &a,
+                                    const VectorType &b) const
+{
+  double d = 0;
+  for (const auto i : owned_dofs)
+    d = std::max(d, std::abs(a[i] - b[i]));
+  return Utilities::MPI::max(d, dof_handler.get_communicator());
+}
+
+template <int dim>
+bool
+ThermalProblem<dim>::radiation_converged(const VectorType  &T_new,
+                                         const VectorType  &T_lin,
+                                         const unsigned int newton,
+                                         double            &last_change) const
+{
+  const double change = max_difference(T_new, T_lin);
+  if (!std::isfinite(change))
+    throw ConvergenceError("the radiation Newton iteration of the heat "
+                           "problem produced a non-finite temperature");
+  // Converged, or at the round-off floor of the linear solves (the update
+  // stopped shrinking while already tiny: near-Neumann problems, such as a
+  // wire that only radiates, are ill-conditioned).
+  const double T0 = parameters.thermal.substrate_temperature;
+  if (change <= 1e-10 * T0 ||
+      (newton > 0 && change > 0.5 * last_change && change <= 1e-6 * T0))
+    return true;
+  last_change = change;
+  if (newton == 50)
+    throw ConvergenceError("the radiation Newton iteration of the heat "
+                           "problem did not converge in 50 steps (last "
+                           "update " +
+                           Utilities::to_string(change) + " K)");
+  return false;
+}
+
+template <int dim>
 unsigned int
 ThermalProblem<dim>::solve(const VectorType &T_old,
                            const VectorType &psi,
@@ -504,26 +547,8 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
     T_new = solution;
     if (emissivity.empty())
       break;
-    double change = 0;
-    for (const auto i : owned_dofs)
-      change = std::max(change, std::abs(T_new[i] - T_lin[i]));
-    change = Utilities::MPI::max(change, comm);
-    if (!std::isfinite(change))
-      throw ConvergenceError("the radiation Newton iteration of the heat "
-                             "problem produced a non-finite temperature");
-    // Converged, or at the round-off floor of the linear solves (the
-    // update stopped shrinking while already tiny: near-Neumann problems,
-    // such as a wire that only radiates, are ill-conditioned).
-    const double T0 = parameters.thermal.substrate_temperature;
-    if (change <= 1e-10 * T0 ||
-        (newton > 0 && change > 0.5 * last_change && change <= 1e-6 * T0))
+    if (radiation_converged(T_new, T_lin, newton, last_change))
       break;
-    last_change = change;
-    if (newton == 50)
-      throw ConvergenceError("the radiation Newton iteration of the heat "
-                             "problem did not converge in 50 steps (last "
-                             "update " +
-                             Utilities::to_string(change) + " K)");
     T_lin = T_new;
   }
   return iterations;
@@ -666,9 +691,9 @@ ThermalProblem<dim>::assemble_pair(
     HeatBalance                                          &sources)
 {
   const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
-  FullMatrix<double> electron_matrix(n, n), lattice_matrix(n, n),
-      exchange_matrix(n, n);
-  Vector<double> electron_rhs(n), lattice_rhs(n);
+  // Scratch of the cell loops, sized once per mesh in setup().
+  auto &[electron_matrix, lattice_matrix, exchange_matrix] = scratch_matrices;
+  auto &[electron_rhs, lattice_rhs]                        = scratch_vectors;
   assemble_cell(
       cell, T_old, psi, T_lin, electron_matrix, electron_rhs, sources);
   assemble_lattice_cell(cell,
@@ -786,10 +811,7 @@ ThermalProblem<dim>::solve_pair(const VectorType &T_old,
     {
       owned_excess = owned_electron;
       owned_excess -= owned_lattice;
-      for (const auto i : owned_dofs)
-        excess_change = std::max(
-            excess_change, std::abs(owned_excess[i] - electron_excess[i]));
-      excess_change   = Utilities::MPI::max(excess_change, comm);
+      excess_change   = max_difference(owned_excess, electron_excess);
       electron_excess = owned_excess;
       if (!std::isfinite(excess_change))
         throw ConvergenceError("the electron-lattice temperature difference "
@@ -814,22 +836,8 @@ ThermalProblem<dim>::solve_pair(const VectorType &T_old,
     }
     if (emissivity.empty())
       break;
-    double change = 0;
-    for (const auto i : owned_dofs)
-      change = std::max(change, std::abs(owned_lattice[i] - T_lin[i]));
-    change = Utilities::MPI::max(change, comm);
-    if (!std::isfinite(change))
-      throw ConvergenceError("the radiation Newton iteration of the heat "
-                             "problem produced a non-finite temperature");
-    if (change <= 1e-10 * T0 ||
-        (newton > 0 && change > 0.5 * last_change && change <= 1e-6 * T0))
+    if (radiation_converged(owned_lattice, T_lin, newton, last_change))
       break;
-    last_change = change;
-    if (newton == 50)
-      throw ConvergenceError("the radiation Newton iteration of the heat "
-                             "problem did not converge in 50 steps (last "
-                             "update " +
-                             Utilities::to_string(change) + " K)");
     T_lin = owned_lattice;
   }
   electron = owned_electron;

@@ -13,6 +13,7 @@
 #include <imtsim/solvers/amg_cg_solver.h>
 
 #include <memory>
+#include <tuple>
 
 namespace imtsim
 {
@@ -183,6 +184,22 @@ private:
                   Vector<double>     &cell_rhs,
                   HeatBalance        &sources);
 
+  /** max_i |a_i - b_i| over the owned DoFs of all ranks. */
+  double
+  max_difference(const VectorType &a, const VectorType &b) const;
+
+  /**
+   * Whether the radiation Newton iteration has converged after step
+   * @p newton with the new @p T_new and the linearisation point @p T_lin
+   * (or reached the round-off floor); throws ConvergenceError on a
+   * non-finite update or after 50 steps.
+   */
+  bool
+  radiation_converged(const VectorType  &T_new,
+                      const VectorType  &T_lin,
+                      const unsigned int newton,
+                      double            &last_change) const;
+
   /** The two-temperature solve() (the pair, then the phase temperature). */
   unsigned int
   solve_pair(const VectorType &T_old, const VectorType &psi, VectorType &T_new);
@@ -245,6 +262,11 @@ private:
    *  false until the first solve on a mesh. */
   VectorType electron, lattice, electron_excess;
   bool       pair_valid = false;
+  /** assemble_pair()'s electron, lattice and exchange matrices and the
+   *  electron and lattice right-hand sides of one cell. */
+  std::tuple<FullMatrix<double>, FullMatrix<double>, FullMatrix<double>>
+                                             scratch_matrices;
+  std::tuple<Vector<double>, Vector<double>> scratch_vectors;
   /** The lumping rule of the exchange (Gauss-Lobatto on the nodes). */
   std::unique_ptr<FEValues<dim>> lumped_values;
 };
