@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 
 namespace imtsim
@@ -101,6 +102,8 @@ Simulator<dim>::natural_step(const double from,
   const double width   = continuation_stages(1, to)[0].width;
   double       at = from, delta = to - from;
   unsigned int halvings = 0, iterations = 0;
+  // A relaxation starts from each converged state at most once.
+  double relaxed_from = std::numeric_limits<double>::quiet_NaN();
   while (at != to)
   {
     const double next =
@@ -109,17 +112,49 @@ Simulator<dim>::natural_step(const double from,
     const unsigned int generation = mesh_generation;
     if (next != to)
       pcout << " Intermediate step: " << drive_text(next, current) << std::endl;
-    bool converged = false;
-    try
+    const auto attempt = [&]()
     {
-      converged = solve_stages({{next, width}}, summary);
-    }
-    catch (const ConvergenceError &e)
+      bool converged = false;
+      try
+      {
+        converged = solve_stages({{next, width}}, summary);
+      }
+      catch (const ConvergenceError &e)
+      {
+        // A non-finite temperature: a failed attempt like any other.
+        pcout << "  " << e.what() << std::endl;
+      }
+      iterations += summary.picard_iterations;
+      return converged;
+    };
+    bool converged = attempt();
+    if (!converged && halvings == parameters.sweep.max_halvings &&
+        parameters.sweep.jump_by_relaxation && at != relaxed_from)
     {
-      // A non-finite temperature: a failed attempt like any other.
-      pcout << "  " << e.what() << std::endl;
+      // The branch ends between at and next: relax in time at next from
+      // the state at at, as the sample would, then converge from there.
+      pcout << "  No convergence at " << drive_text(next, current) << " after "
+            << halvings << " step halvings: the branch ends after the state at "
+            << drive_text(at, current) << std::endl;
+      relaxed_from = at;
+      if (!std::isfinite(summary.sweep.jump_at))
+      {
+        summary.sweep.jump_from = at;
+        summary.sweep.jump_at   = next;
+      }
+      if (generation == mesh_generation)
+        temperature = saved;
+      if (relax_in_time(next, summary, iterations) && attempt())
+      {
+        // On the new branch: head for the target again.
+        at       = next;
+        halvings = 0;
+        delta    = to - at;
+        if (at != to)
+          temperature = temperature_new;
+        continue;
+      }
     }
-    iterations += summary.picard_iterations;
     if (converged)
     {
       at = next;

@@ -30,11 +30,9 @@ Simulator<dim>::set_time_derivative(const double t_new)
   // T^n/dt. BDF2 with w = dt/dt_old (the exact derivative of the parabola
   // through the last three levels at t_new): a0 = (1 + 2w)/((1 + w) dt),
   // history = ((1 + w) T^n - w^2/(1 + w) T^(n-1))/dt.
-  const double       dt = t_new - level_times[0];
-  const unsigned int order =
-      parameters.time.scheme == TimeScheme::bdf2 && time_levels.size() >= 2 ? 2
-                                                                            : 1;
-  VectorType history(owned_dofs, comm);
+  const double       dt    = t_new - level_times[0];
+  const unsigned int order = time_order();
+  VectorType         history(owned_dofs, comm);
   history = time_levels[0];
   double a0;
   if (order == 1)
@@ -100,6 +98,190 @@ Simulator<dim>::time_error_estimate(const double       t_new,
   }
   difference = Utilities::MPI::max(difference, comm);
   return c_L / (E_P - c_L) * difference;
+}
+
+template <int dim>
+unsigned int
+Simulator<dim>::time_order() const
+{
+  return parameters.time.scheme == TimeScheme::bdf2 && time_levels.size() >= 2
+             ? 2
+             : 1;
+}
+
+template <int dim>
+typename Simulator<dim>::TimeStepAttempt
+Simulator<dim>::attempt_time_step(const double t_new,
+                                  const double drive,
+                                  Summary     &summary)
+{
+  commit_pending_memory();
+  temperature = time_levels[0];
+  TimeStepAttempt attempt;
+  attempt.order = set_time_derivative(t_new);
+  electric.set_drive(drive);
+  attempt.converged =
+      solve_coupled(summary, parameters.solver.picard_tolerance);
+  attempt.estimate = attempt.converged && parameters.time.adaptive
+                         ? time_error_estimate(t_new, attempt.order)
+                         : std::numeric_limits<double>::quiet_NaN();
+  return attempt;
+}
+
+template <int dim>
+double
+Simulator<dim>::accept_time_step(const double t_new)
+{
+  // The rate dT/dt of the scheme, before the levels move on.
+  VectorType owned(owned_dofs, comm), history(owned_dofs, comm);
+  owned   = temperature_new;
+  history = time_history;
+  owned *= thermal.time_derivative_coefficient();
+  owned -= history;
+  const double rate = owned.linfty_norm();
+  time_levels.insert(time_levels.begin(), temperature_new);
+  level_times.insert(level_times.begin(), t_new);
+  if (time_levels.size() > 3)
+  {
+    time_levels.pop_back();
+    level_times.pop_back();
+  }
+  memory_pending = quadrature.hysteretic();
+  return rate;
+}
+
+template <int dim>
+double
+Simulator<dim>::next_time_step(const double       step,
+                               const double       estimate,
+                               const unsigned int order,
+                               const bool         accepted) const
+{
+  const TimeParameters &tp = parameters.time;
+  // The step's order of accuracy is that of its scheme (the Euler start
+  // of BDF2 is one order lower, but only once).
+  const double exponent = 1. / (order + 1);
+  if (!accepted)
+    return std::max(
+        tp.min_time_step,
+        step *
+            std::max(0.2,
+                     0.9 * std::pow(tp.error_tolerance / estimate, exponent)));
+  if (!tp.adaptive)
+    // Back to the prescribed step after halvings, doubling each time.
+    return std::min(tp.time_step, 2 * step);
+  const double dt =
+      std::isfinite(estimate)
+          ? step * std::clamp(0.9 * std::pow(tp.error_tolerance /
+                                                 std::max(estimate, 1e-300),
+                                             exponent),
+                              0.2,
+                              2.)
+          : step;
+  return std::min(dt, tp.max_time_step);
+}
+
+template <int dim>
+bool
+Simulator<dim>::relax_in_time(const double  drive,
+                              Summary      &summary,
+                              unsigned int &iterations)
+{
+  const TimeParameters  &tp    = parameters.time;
+  const SweepParameters &sweep = parameters.sweep;
+  const bool current = parameters.electric.control == ControlType::current;
+  // The time derivative is switched off again however this ends.
+  struct SteadyAgain
+  {
+    Simulator<dim> &simulator;
+    ~SteadyAgain()
+    {
+      simulator.thermal.set_time_derivative(0, nullptr);
+      simulator.time_levels.clear();
+      simulator.level_times.clear();
+    }
+  } steady_again{*this};
+  time_levels = {temperature};
+  level_times = {0.};
+  const VectorType start(temperature);
+  double           t = 0, dt = tp.time_step, rate = 0;
+  unsigned int     accepted = 0, rejected = 0, picard = 0;
+  Timer            clock;
+  pcout << "  Relaxation in time at " << (current ? "I = " : "V_s = ")
+        << std::scientific << std::setprecision(6) << drive
+        << (current ? " A" : " V")
+        << " from the last converged state (subsection Time's scheme and "
+           "step control), until max|dT/dt| < "
+        << std::setprecision(3) << sweep.relaxation_rate << " K/s" << std::endl;
+  while (true)
+  {
+    if (t >= sweep.max_relaxation_time)
+    {
+      pcout << "  Relaxation: max|dT/dt| = " << std::scientific
+            << std::setprecision(3) << rate << " K/s at t = " << t
+            << " s, the end of 'Sweep/Maximum relaxation time'" << std::endl;
+      break;
+    }
+    const double    t_new = t + dt;
+    Summary         step_summary;
+    TimeStepAttempt attempt;
+    try
+    {
+      attempt = attempt_time_step(t_new, drive, step_summary);
+    }
+    catch (const ConvergenceError &e)
+    {
+      pcout << "  " << e.what() << std::endl;
+      attempt.converged = false;
+    }
+    picard += step_summary.picard_iterations;
+    if (!attempt.converged || (std::isfinite(attempt.estimate) &&
+                               attempt.estimate > tp.error_tolerance))
+    {
+      ++rejected;
+      if (dt <= tp.min_time_step * (1 + 1e-12))
+      {
+        pcout << "  Relaxation failed at t = " << std::scientific
+              << std::setprecision(3) << t
+              << " s: a step of 'Time/Minimum time step' was rejected"
+              << std::endl;
+        break;
+      }
+      dt = attempt.converged
+               ? next_time_step(dt, attempt.estimate, attempt.order, false)
+               : std::max(tp.min_time_step, dt / 2);
+      continue;
+    }
+    rate = accept_time_step(t_new);
+    t    = t_new;
+    ++accepted;
+    if (accepted % 10 == 0 || rate < sweep.relaxation_rate)
+      pcout << "  Relaxation step " << accepted << ": t = " << std::scientific
+            << std::setprecision(4) << t << " s, dt = " << std::setprecision(3)
+            << dt << " s, T_max = " << std::fixed << std::setprecision(2)
+            << time_levels[0].linfty_norm()
+            << " K, max|dT/dt| = " << std::scientific << std::setprecision(3)
+            << rate << " K/s (" << std::fixed << std::setprecision(1)
+            << clock.wall_time() << " s)" << std::endl;
+    if (rate < sweep.relaxation_rate)
+      break;
+    dt = next_time_step(dt, attempt.estimate, attempt.order, true);
+  }
+  double change = 0;
+  for (const auto i : owned_dofs)
+    change = std::max(change, std::abs(time_levels[0][i] - start[i]));
+  // Summed (the change: the largest) over the relaxations of a step.
+  summary.sweep.relaxation_time_s += t;
+  summary.sweep.relaxation_steps += accepted;
+  summary.sweep.relaxation_change_K = std::max(
+      summary.sweep.relaxation_change_K, Utilities::MPI::max(change, comm));
+  iterations += picard;
+  pcout << "  Relaxation: " << accepted << " steps (" << rejected
+        << " rejected), " << picard << " Picard steps, t = " << std::scientific
+        << std::setprecision(3) << t << " s" << std::endl;
+  // The relaxed state (or the last accepted one) starts the steady solve.
+  temperature = time_levels[0];
+  return rate < sweep.relaxation_rate && accepted > 0;
 }
 
 template <int dim>
@@ -192,26 +374,23 @@ Simulator<dim>::run_transient(const RunState *resume)
   {
     const double step  = std::min(dt, tp.end_time - t);
     const double t_new = (step == tp.end_time - t) ? tp.end_time : t + step;
-    commit_pending_memory();
-    temperature              = time_levels[0];
-    const unsigned int order = set_time_derivative(t_new);
+    const unsigned int order = time_order();
     const double       drive = drive_at(t_new);
     Summary            summary;
     summary.initial_condition = initial_condition;
     summary.time.time_s       = t_new;
     summary.time.time_step_s  = step;
     summary.time.control      = drive;
-    electric.set_drive(drive);
     pcout << "Step " << steps.size() + 1 << ": t = " << std::scientific
           << std::setprecision(6) << t_new
           << " s, dt = " << std::setprecision(3) << step << " s, "
           << (current ? "I = " : "V_s = ") << std::setprecision(6) << drive
           << (current ? " A" : " V") << (order == 1 ? " (Euler)" : "")
           << std::endl;
-    bool converged = false;
+    TimeStepAttempt attempt;
     try
     {
-      converged = solve_coupled(summary, parameters.solver.picard_tolerance);
+      attempt = attempt_time_step(t_new, drive, summary);
     }
     catch (const Interrupted &e)
     {
@@ -222,7 +401,7 @@ Simulator<dim>::run_transient(const RunState *resume)
           e.signal(),
           "in the time step to t = " + Utilities::to_string(t_new) + " s");
     }
-    if (!converged)
+    if (!attempt.converged)
     {
       ++rejected;
       if (step / 2 < tp.min_time_step)
@@ -239,12 +418,7 @@ Simulator<dim>::run_transient(const RunState *resume)
             << std::endl;
       continue;
     }
-    const double estimate = tp.adaptive
-                                ? time_error_estimate(t_new, order)
-                                : std::numeric_limits<double>::quiet_NaN();
-    // The step's order of accuracy is that of its scheme (the Euler start
-    // of BDF2 is one order lower, but only once).
-    const double exponent = 1. / (order + 1);
+    const double estimate = attempt.estimate;
     if (std::isfinite(estimate) && estimate > tp.error_tolerance)
     {
       ++rejected;
@@ -254,36 +428,16 @@ Simulator<dim>::run_transient(const RunState *resume)
                  " K exceeds 'Time/Error tolerance' (" +
                  Utilities::to_string(tp.error_tolerance) +
                  " K) at 'Time/Minimum time step'.");
-      dt =
-          std::max(tp.min_time_step,
-                   step * std::max(0.2,
-                                   0.9 * std::pow(tp.error_tolerance / estimate,
-                                                  exponent)));
+      dt = next_time_step(step, estimate, order, false);
       pcout << "  Local error " << std::scientific << std::setprecision(3)
             << estimate << " K > " << tp.error_tolerance
             << " K: the step is repeated with dt = " << dt << " s" << std::endl;
       continue;
     }
 
-    // Accepted. The rate dT/dt of the scheme, before the levels move on.
-    double rate = 0;
-    {
-      VectorType owned(owned_dofs, comm), history(owned_dofs, comm);
-      owned   = temperature_new;
-      history = time_history;
-      owned *= thermal.time_derivative_coefficient();
-      owned -= history;
-      rate = owned.linfty_norm();
-    }
-    t = t_new;
-    time_levels.insert(time_levels.begin(), temperature_new);
-    level_times.insert(level_times.begin(), t);
-    if (time_levels.size() > 3)
-    {
-      time_levels.pop_back();
-      level_times.pop_back();
-    }
-    memory_pending = quadrature.hysteretic();
+    // Accepted.
+    const double rate = accept_time_step(t_new);
+    t                 = t_new;
 
     summary.time.step             = steps.size() + 1;
     summary.time.error_estimate_K = estimate;
@@ -321,22 +475,7 @@ Simulator<dim>::run_transient(const RunState *resume)
       break;
     }
 
-    // The next step.
-    if (tp.adaptive)
-    {
-      if (std::isfinite(estimate))
-        dt = step * std::clamp(0.9 * std::pow(tp.error_tolerance /
-                                                  std::max(estimate, 1e-300),
-                                              exponent),
-                               0.2,
-                               2.);
-      else
-        dt = step;
-      dt = std::min(dt, tp.max_time_step);
-    }
-    else
-      // Back to the prescribed step after halvings, doubling each time.
-      dt = std::min(tp.time_step, 2 * step);
+    dt = next_time_step(step, estimate, order, true);
 
     if (adaptation.enabled() && tp.adaptation_interval > 0 &&
         summary.time.step % tp.adaptation_interval == 0)

@@ -897,6 +897,31 @@ SweepParameters::declare_parameters(ParameterHandler &prm)
                     Patterns::Integer(1, 100),
                     "Newton steps of one arclength corrector before the "
                     "step is halved [-].");
+  prm.declare_entry(
+      "Jump by relaxation",
+      "false",
+      Patterns::Bool(),
+      "Natural sweeps: where a step still fails after its halvings (the "
+      "branch ends at a fold), find the state the sample jumps to as in an "
+      "experiment. From the last converged state, at the smallest failed "
+      "value, C dT/dt + div(-kappa grad T) = sources is integrated in time "
+      "with subsection Time's scheme and step control ('Time step', "
+      "'Adaptive time step', 'Error tolerance', 'Minimum/Maximum time "
+      "step'; 'Time/Mode' stays 'steady') and the heat capacities of "
+      "subsection Material, until max|dT/dt| < 'Relaxation rate'; the "
+      "steady state is then converged from there and the sweep goes on. "
+      "sweep.csv records the jump (jump_from, jump_at). false: the sweep "
+      "stops at the fold.");
+  prm.declare_entry("Relaxation rate",
+                    "1e-3",
+                    Patterns::Double(0),
+                    "The relaxation ends once max|dT/dt| over the nodes "
+                    "is below this [K/s].");
+  prm.declare_entry("Maximum relaxation time",
+                    "1e4",
+                    Patterns::Double(0),
+                    "The relaxation gives up (the step fails) at this "
+                    "time [s].");
   prm.leave_subsection();
 }
 
@@ -933,6 +958,9 @@ SweepParameters::parse_parameters(ParameterHandler &prm)
   max_arclength_steps = prm.get_integer("Maximum arclength steps");
   max_corrector_steps = prm.get_integer("Maximum corrector steps");
   stop_current        = prm.get_double("Stop current");
+  jump_by_relaxation  = prm.get_bool("Jump by relaxation");
+  relaxation_rate     = prm.get_double("Relaxation rate");
+  max_relaxation_time = prm.get_double("Maximum relaxation time");
   prm.leave_subsection();
 }
 
@@ -1150,6 +1178,24 @@ Parameters::check_sweep() const
       throw InputError("Sweep/Arclength step",
                        "needs 0 < minimum <= step <= maximum.");
   }
+  if (s.jump_by_relaxation)
+  {
+    if (s.method != SweepMethod::natural)
+      throw InputError("Sweep/Jump by relaxation",
+                       "is for natural sweeps; arclength continuation "
+                       "passes folds on the curve instead of jumping.");
+    if (thermal.two_temperature)
+      throw InputError("Sweep/Jump by relaxation",
+                       "needs the time-dependent heat equation, which the "
+                       "two-temperature model does not have.");
+    require_positive(s.relaxation_rate,
+                     "Sweep/Relaxation rate",
+                     "The rate that ends a relaxation");
+    require_positive(s.max_relaxation_time,
+                     "Sweep/Maximum relaxation time",
+                     "The longest relaxation");
+    check_time_stepping();
+  }
 }
 
 void
@@ -1251,10 +1297,9 @@ Parameters::check_hysteresis() const
 }
 
 void
-Parameters::check_time() const
+Parameters::check_time_stepping() const
 {
   const TimeParameters &t = time;
-  require_positive(t.end_time, "Time/End time", "The end time");
   require_positive(t.time_step, "Time/Time step", "The time step");
   require_positive(material.heat_capacity_insulator,
                    "Material/Insulator heat capacity",
@@ -1277,6 +1322,14 @@ Parameters::check_time() const
                        "is below 'Time/Time step' (" +
                            Utilities::to_string(t.time_step) + " s).");
   }
+}
+
+void
+Parameters::check_time() const
+{
+  const TimeParameters &t = time;
+  require_positive(t.end_time, "Time/End time", "The end time");
+  check_time_stepping();
   if (sweep.enabled())
     throw InputError("Sweep/Values",
                      "a sweep is a sequence of steady states; a "

@@ -45,6 +45,7 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
   num("metal_extent_drain_m", metal_extent_drain_m, false);
   num("metal_extent_source_m", metal_extent_source_m, false);
   num("metal_thickness_mid_m", metal_thickness_mid_m, false);
+  out << pad << "  \"metal_pattern\": \"" << metal_pattern << "\",\n";
   num("joule_power_W", joule_power_W, false);
   num("peltier_power_W", peltier_power_W, false);
   num("heat_out_W", heat_out_W, false);
@@ -73,6 +74,11 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
     num("control", sweep.control, false);
     num("source_voltage_V", sweep.source_voltage_V, false);
     out << pad << "  \"stability\": \"" << sweep.stability << "\",\n";
+    num("jump_from", sweep.jump_from, false);
+    num("jump_at", sweep.jump_at, false);
+    num("relaxation_time_s", sweep.relaxation_time_s, false);
+    num("relaxation_steps", sweep.relaxation_steps, false);
+    num("relaxation_change_K", sweep.relaxation_change_K, false);
   }
   if (time.step >= 0)
   {
@@ -155,7 +161,9 @@ write_sweep_table(const std::string          &filename,
                "temperature_max_K,metal_volume_fraction,metal_extent_drain_m,"
                "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
                "peltier_power_W,heat_out_W,energy_balance_relative_error,"
-               "picard_iterations,n_dofs,mesh_adaptations,converged,stability";
+               "picard_iterations,n_dofs,mesh_adaptations,converged,stability,"
+               "metal_pattern,jump_from,jump_at,relaxation_time_s,"
+               "relaxation_change_K";
         for (const auto &key : benchmark)
           out << ',' << key;
         out << '\n' << std::setprecision(10);
@@ -172,7 +180,14 @@ write_sweep_table(const std::string          &filename,
               << s.heat_out_W << ',' << s.energy_balance_relative_error << ','
               << s.picard_iterations << ',' << s.n_dofs << ','
               << s.mesh_adaptations << ',' << (s.converged ? 1 : 0) << ','
-              << s.sweep.stability;
+              << s.sweep.stability << ',' << s.metal_pattern << ',';
+          // Empty where the step had no jump.
+          if (std::isfinite(s.sweep.jump_at))
+            out << s.sweep.jump_from << ',' << s.sweep.jump_at << ','
+                << s.sweep.relaxation_time_s << ','
+                << s.sweep.relaxation_change_K;
+          else
+            out << ",,,";
           for (const auto &key : benchmark)
           {
             out << ',';
@@ -520,6 +535,16 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
   const std::vector<double> T_reversed(T_line.rbegin(), T_line.rend());
   summary.metal_extent_source_m =
       extent_from_end(T_reversed, s, T_mit, 0.5 * L);
+  // One run from the drain half into the source half has the far edges
+  // of both extents beyond each other; two runs do not reach each other.
+  const double from_drain  = summary.metal_extent_drain_m,
+               from_source = summary.metal_extent_source_m;
+  summary.metal_pattern =
+      from_drain > 0 && from_source > 0
+          ? (from_drain + from_source > L ? "channel" : "drain+source")
+      : from_drain > 0  ? "drain"
+      : from_source > 0 ? "source"
+                        : "none";
 
   // Metal thickness from the top at x = L/2.
   const double            h = geometry.thickness;

@@ -20,6 +20,7 @@
 #include <imtsim/postprocessing/summary.h>
 #include <imtsim/thermal/thermal_problem.h>
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -224,6 +225,54 @@ private:
    */
   unsigned int
   set_time_derivative(const double t_new);
+
+  /** The order of the next step: BDF2 once there are two levels. */
+  unsigned int
+  time_order() const;
+
+  /** How an attempted time step ended. */
+  struct TimeStepAttempt
+  {
+    bool         converged = false;
+    unsigned int order     = 1;
+    /** Local error estimate [K]; NaN if none (fixed steps, first step). */
+    double estimate = std::numeric_limits<double>::quiet_NaN();
+  };
+
+  /**
+   * Solve the time step from the accepted levels to @p t_new at @p drive
+   * (the staggered iteration to 'Solver/Picard tolerance') into
+   * temperature_new, and estimate its local error.
+   */
+  TimeStepAttempt
+  attempt_time_step(const double t_new, const double drive, Summary &summary);
+
+  /**
+   * Make temperature_new the level at @p t_new (the phase memory follows);
+   * returns max|dT/dt| of the scheme over the nodes [K/s].
+   */
+  double
+  accept_time_step(const double t_new);
+
+  /**
+   * The next step after one of size @p step with @p estimate and
+   * @p order was @p accepted (grow or keep it) or rejected by its
+   * estimate (shrink it).
+   */
+  double
+  next_time_step(const double       step,
+                 const double       estimate,
+                 const unsigned int order,
+                 const bool         accepted) const;
+
+  /**
+   * 'Sweep/Jump by relaxation': integrate in time at the fixed @p drive
+   * from temperature until max|dT/dt| < 'Sweep/Relaxation rate'; leaves
+   * the relaxed state in temperature and adds its Picard steps to
+   * @p iterations. Returns true if the rate was reached.
+   */
+  bool
+  relax_in_time(const double drive, Summary &summary, unsigned int &iterations);
 
   /**
    * The local error estimate [K] of the step just solved to @p t_new of

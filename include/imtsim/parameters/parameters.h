@@ -237,6 +237,10 @@ struct SweepParameters
   unsigned int        max_arclength_steps;
   unsigned int        max_corrector_steps; ///< Newton steps per arclength step
   double              stop_current; ///< arclength ends above this |I| [A]
+  /** Natural sweeps: find the state after a fold by relaxation in time. */
+  bool   jump_by_relaxation;
+  double relaxation_rate;     ///< relaxed once max|dT/dt| is below [K/s]
+  double max_relaxation_time; ///< [s]
 
   bool
   enabled() const
@@ -372,6 +376,9 @@ private:
   check_thermal_boundaries() const;
   void
   check_time() const;
+  /** The step control of subsection Time and the heat capacities. */
+  void
+  check_time_stepping() const;
   void
   check_two_temperature() const;
 };

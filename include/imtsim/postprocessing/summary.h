@@ -36,7 +36,13 @@ struct Summary
   double metal_volume_fraction_drain_half = 0;
   double metal_extent_drain_m = 0, metal_extent_source_m = 0;
   double metal_thickness_mid_m = 0;
-  double joule_power_W = 0, peltier_power_W = 0, heat_out_W = 0,
+  /**
+   * Where the top centre line is metal: "none", "drain" or "source" (a
+   * metal run starting in that end's half), "drain+source" (two runs),
+   * "channel" (one run from the drain half into the source half).
+   */
+  std::string metal_pattern = "none";
+  double      joule_power_W = 0, peltier_power_W = 0, heat_out_W = 0,
          heat_out_direct_W = 0;
   /** Parts of heat_out_W lost by the contact-conductance and radiation
    *  laws [W]. */
@@ -66,12 +72,27 @@ struct Summary
      * from the folds passed since the first state), "unknown" otherwise.
      */
     std::string stability = "unknown";
+    /**
+     * Natural sweeps with 'Sweep/Jump by relaxation': the control value of
+     * the last converged state before the branch ended, and the value at
+     * which the state was found by relaxation in time instead (NaN: no
+     * jump in this step); the relaxation's time, accepted steps and
+     * max|T_relaxed - T_start| over the nodes (small: the same branch,
+     * found where the steady iteration failed; large: a jump).
+     */
+    double       jump_from           = std::numeric_limits<double>::quiet_NaN();
+    double       jump_at             = std::numeric_limits<double>::quiet_NaN();
+    double       relaxation_time_s   = 0;
+    unsigned int relaxation_steps    = 0;
+    double       relaxation_change_K = 0;
 
     template <class Archive>
     void
     serialize(Archive &ar, const unsigned int)
     {
       ar &step &polarity &direction &control &source_voltage_V &stability;
+      ar &jump_from &jump_at &relaxation_time_s &relaxation_steps;
+      ar                                        &relaxation_change_K;
     }
   } sweep;
   /** Time-dependent runs only (step < 0 otherwise): the accepted step. */
@@ -137,6 +158,7 @@ struct Summary
     ar &temperature_mean_K &temperature_top_mean_K &temperature_max_K;
     ar &metal_volume_fraction &metal_volume_fraction_drain_half;
     ar &metal_extent_drain_m &metal_extent_source_m &metal_thickness_mid_m;
+    ar                                              &metal_pattern;
     ar &joule_power_W &peltier_power_W &heat_out_W  &heat_out_direct_W;
     ar &heat_out_contact_W &heat_out_radiation_W    &heat_out_by_boundary_W;
     ar &energy_balance_relative_error &energy_balance_direct_relative_error;
