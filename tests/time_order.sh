@@ -12,7 +12,10 @@
 #    the global error falls like tol^(2/3) (a local error tol per step of
 #    size dt ~ tol^(1/3), errors adding over 1/dt steps); the observed
 #    exponent must lie in [0.5, 0.85], and every step of an adaptive run
-#    must have its estimate below the tolerance.
+#    must have its estimate below the tolerance;
+#  - the adaptive run at 0.01 K again with every step solved to 'Solver/
+#    Picard tolerance' ('Time/Nonlinear tolerance factor = 0'): the default
+#    factor's result must differ from it by less than 5% of the time error.
 # Usage: time_order.sh IMTSIM SOURCE_DIR WORK_DIR
 set -euo pipefail
 exe=$1
@@ -34,6 +37,11 @@ for tol in 0.1 0.01 0.001; do
     --set "Time/Time step=1" --set "Time/Error tolerance=$tol" \
     --set "Output/Directory=adaptive_$tol" >"adaptive_$tol.log"
 done
+# The same run with every step solved to 'Solver/Picard tolerance'.
+"$exe" "$prm" --set "Time/Adaptive time step=true" \
+  --set "Time/Time step=1" --set "Time/Error tolerance=0.01" \
+  --set "Time/Nonlinear tolerance factor=0" \
+  --set "Output/Directory=adaptive_0.01_tight" >"adaptive_0.01_tight.log"
 /usr/bin/python3 - <<'PY'
 import csv, math, sys
 ok = True
@@ -74,6 +82,18 @@ for k in range(1, len(tols)):
     print(f"adaptive BDF2: error exponent in the tolerance {tols[k-1]} -> "
           f"{tols[k]} K: {p:.3f} (2/3 expected, must lie in [0.5, 0.85]): "
           f"{'PASS' if good else 'FAIL'}")
+# 'Time/Nonlinear tolerance factor' (0.01 by default) stops each step's
+# iteration at 1% of the error tolerance: the result must differ from the
+# fully converged steps' by far less than the time error itself (< 5% of
+# it).
+loose, e_loose = final("adaptive_0.01")
+tight, e_tight = final("adaptive_0.01_tight")
+d = abs(float(loose[-1]["temperature_mean_K"]) - float(tight[-1]["temperature_mean_K"]))
+good = d < 0.05 * e_tight
+ok = ok and good
+print(f"adaptive BDF2, tolerance 0.01 K: steps solved to 1e-4 K against "
+      f"Picard tolerance: |T_end difference| = {d:.3e} K, time error "
+      f"{e_tight:.4e} K (must be < 5% of it): {'PASS' if good else 'FAIL'}")
 print("PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY

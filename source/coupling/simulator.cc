@@ -347,7 +347,8 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
           std::to_string(summary.cycle);
       return false;
     }
-    if (result == IterationResult::oscillating)
+    if (result == IterationResult::oscillating ||
+        result == IterationResult::stagnated)
       return false;
     if (!adapting)
       return true;
@@ -387,7 +388,7 @@ Simulator<dim>::iterate(const double   tolerance,
   VectorType x(owned_dofs, comm), g(owned_dofs, comm), next(owned_dofs, comm),
       g_next(owned_dofs, comm), last_f(owned_dofs, comm);
   double       last_dT = std::numeric_limits<double>::max(), best_dT = last_dT;
-  unsigned int best_since = 0;
+  unsigned int best_since = 0, newton_since_best = 0;
   // Oscillation: steps in a row with cells flipping back to their class
   // of two steps before and no new smallest update.
   double       min_dT        = last_dT;
@@ -421,6 +422,8 @@ Simulator<dim>::iterate(const double   tolerance,
   bool evaluated = false, newton_step_taken = false;
   bool aitken_history = false;
   NewtonKrylov<VectorType>::StepInfo newton_step;
+  const bool time_step        = thermal.time_derivative_coefficient() > 0;
+  bool       aitken_contracts = true;
 
   for (unsigned int i = 1;; ++i)
   {
@@ -511,14 +514,46 @@ Simulator<dim>::iterate(const double   tolerance,
     // by 10%.
     if (dT < 0.9 * best_dT)
     {
-      best_dT    = dT;
-      best_since = 0;
+      best_dT           = dT;
+      best_since        = 0;
+      newton_since_best = 0;
     }
     else
+    {
       ++best_since;
+      if (newton_step_taken)
+        ++newton_since_best;
+    }
+    if (parameters.solver.stagnation_steps > 0 &&
+        newton_since_best >= parameters.solver.stagnation_steps)
+    {
+      failure_reason =
+          "the Newton iteration stagnates: " +
+          std::to_string(newton_since_best) +
+          " Newton steps in a row ('Solver/Stagnation steps') did not "
+          "reduce the smallest update |dT|/T0 = " +
+          Utilities::to_string(best_dT) + " by 10% (Picard step " +
+          std::to_string(k) + " of cycle " + std::to_string(cycle) +
+          "; the tolerance is " + Utilities::to_string(tolerance) +
+          "). A tolerance below the finite-difference Jacobian's noise "
+          "floor ('Solver/Linear solver tolerance') or a map that is not "
+          "differentiable here does this; try a larger 'Solver/Picard "
+          "tolerance'";
+      pcout << "  " << failure_reason << std::endl;
+      return IterationResult::stagnated;
+    }
     AccelerationType method = parameters.solver.acceleration;
     if (method == AccelerationType::newton &&
         dT > parameters.solver.newton_start && best_since < 10)
+      method = AccelerationType::aitken;
+    // In a time step, C/dt makes G a contraction: while the Aitken steps
+    // reduce the update by a factor 2 or more each, they are far cheaper
+    // than Newton-Krylov steps (one evaluation of G against tens), and,
+    // unlike the finite-difference Jacobian, indifferent to kinks of G.
+    // Once one contracts less, Newton takes over for the rest of the step.
+    if (i > 1 && !(dT < 0.5 * last_dT))
+      aitken_contracts = false;
+    if (method == AccelerationType::newton && time_step && aitken_contracts)
       method = AccelerationType::aitken;
     if (method != AccelerationType::aitken)
       aitken_history = false;

@@ -147,12 +147,9 @@ Simulator<dim>::natural_step(const double from,
       if (relax_in_time(next, summary, iterations) && attempt())
       {
         // On the new branch: head for the target again.
-        at       = next;
-        halvings = 0;
-        delta    = to - at;
-        if (at != to)
-          temperature = temperature_new;
-        continue;
+        converged = true;
+        halvings  = 0;
+        delta     = to - next;
       }
     }
     if (converged)

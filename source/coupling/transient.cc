@@ -110,9 +110,30 @@ Simulator<dim>::time_order() const
 }
 
 template <int dim>
+double
+Simulator<dim>::time_step_tolerance(const double dt, const double rate) const
+{
+  // The step's nonlinear error e (about the last update) adds at most e
+  // to its local error and about a0 e ~ 1.5 e/dt to its max|dT/dt|: a
+  // small fraction of the error the step control allows, and a tenth of
+  // the rate a stopping test compares with, are enough. Solving every step
+  // to the steady tolerance buys nothing and, near the finite-difference
+  // Newton iteration's noise floor, costs most of a run.
+  const TimeParameters &tp     = parameters.time;
+  const double          picard = parameters.solver.picard_tolerance;
+  if (!tp.adaptive || tp.nonlinear_tolerance_factor == 0)
+    return picard;
+  double kelvin = tp.nonlinear_tolerance_factor * tp.error_tolerance;
+  if (rate > 0)
+    kelvin = std::min(kelvin, 0.1 * rate * dt);
+  return std::max(picard, kelvin / parameters.thermal.substrate_temperature);
+}
+
+template <int dim>
 typename Simulator<dim>::TimeStepAttempt
 Simulator<dim>::attempt_time_step(const double t_new,
                                   const double drive,
+                                  const double rate,
                                   Summary     &summary)
 {
   commit_pending_memory();
@@ -120,11 +141,15 @@ Simulator<dim>::attempt_time_step(const double t_new,
   TimeStepAttempt attempt;
   attempt.order = set_time_derivative(t_new);
   electric.set_drive(drive);
-  attempt.converged =
-      solve_coupled(summary, parameters.solver.picard_tolerance);
-  attempt.estimate = attempt.converged && parameters.time.adaptive
-                         ? time_error_estimate(t_new, attempt.order)
-                         : std::numeric_limits<double>::quiet_NaN();
+  const double dt        = t_new - level_times[0];
+  const double tolerance = time_step_tolerance(dt, rate);
+  if (tolerance > parameters.solver.picard_tolerance)
+    attempt.resolved_rate =
+        tolerance * parameters.thermal.substrate_temperature / (0.1 * dt);
+  attempt.converged = solve_coupled(summary, tolerance);
+  attempt.estimate  = attempt.converged && parameters.time.adaptive
+                          ? time_error_estimate(t_new, attempt.order)
+                          : std::numeric_limits<double>::quiet_NaN();
   return attempt;
 }
 
@@ -206,6 +231,7 @@ Simulator<dim>::relax_in_time(const double  drive,
   const VectorType start(temperature);
   double           t = 0, dt = tp.time_step, rate = 0;
   unsigned int     accepted = 0, rejected = 0, picard = 0;
+  bool             relaxed = false;
   Timer            clock;
   pcout << "  Relaxation in time at " << (current ? "I = " : "V_s = ")
         << std::scientific << std::setprecision(6) << drive
@@ -227,7 +253,12 @@ Simulator<dim>::relax_in_time(const double  drive,
     TimeStepAttempt attempt;
     try
     {
-      attempt = attempt_time_step(t_new, drive, step_summary);
+      // The first step has no rate to resolve yet.
+      attempt = attempt_time_step(
+          t_new,
+          drive,
+          accepted == 0 ? 0 : std::max(sweep.relaxation_rate, rate),
+          step_summary);
     }
     catch (const ConvergenceError &e)
     {
@@ -255,7 +286,11 @@ Simulator<dim>::relax_in_time(const double  drive,
     rate = accept_time_step(t_new);
     t    = t_new;
     ++accepted;
-    if (accepted % 10 == 0 || rate < sweep.relaxation_rate)
+    // Below the rate, and by more than the step's nonlinear error can
+    // fake (else one more step, solved to resolve the rate).
+    relaxed = rate < sweep.relaxation_rate &&
+              attempt.resolved_rate <= sweep.relaxation_rate;
+    if (accepted % 10 == 0 || relaxed)
       pcout << "  Relaxation step " << accepted << ": t = " << std::scientific
             << std::setprecision(4) << t << " s, dt = " << std::setprecision(3)
             << dt << " s, T_max = " << std::fixed << std::setprecision(2)
@@ -263,7 +298,7 @@ Simulator<dim>::relax_in_time(const double  drive,
             << " K, max|dT/dt| = " << std::scientific << std::setprecision(3)
             << rate << " K/s (" << std::fixed << std::setprecision(1)
             << clock.wall_time() << " s)" << std::endl;
-    if (rate < sweep.relaxation_rate)
+    if (relaxed)
       break;
     dt = next_time_step(dt, attempt.estimate, attempt.order, true);
   }
@@ -281,7 +316,7 @@ Simulator<dim>::relax_in_time(const double  drive,
         << std::setprecision(3) << t << " s" << std::endl;
   // The relaxed state (or the last accepted one) starts the steady solve.
   temperature = time_levels[0];
-  return rate < sweep.relaxation_rate && accepted > 0;
+  return relaxed;
 }
 
 template <int dim>
@@ -390,7 +425,13 @@ Simulator<dim>::run_transient(const RunState *resume)
     TimeStepAttempt attempt;
     try
     {
-      attempt = attempt_time_step(t_new, drive, summary);
+      // With 'Steady-state rate': the steps resolve the larger of it and
+      // the last step's rate (the first step has none yet).
+      const double rate =
+          tp.steady_rate > 0 && !steps.empty()
+              ? std::max(tp.steady_rate, steps.back().time.max_rate_K_per_s)
+              : 0;
+      attempt = attempt_time_step(t_new, drive, rate, summary);
     }
     catch (const Interrupted &e)
     {
@@ -445,8 +486,11 @@ Simulator<dim>::run_transient(const RunState *resume)
     summary.time.max_rate_K_per_s = rate;
     summary.converged             = true;
     rejected                      = 0;
-    const bool steady             = tp.steady_rate > 0 && rate < tp.steady_rate;
-    const bool last               = steady || !(t < tp.end_time * (1 - 1e-12));
+    // Below the rate by more than the step's nonlinear error can fake
+    // (else one more step, solved to resolve it).
+    const bool steady = tp.steady_rate > 0 && rate < tp.steady_rate &&
+                        attempt.resolved_rate <= tp.steady_rate;
+    const bool last = steady || !(t < tp.end_time * (1 - 1e-12));
     const bool write_fields =
         last || summary.time.step % tp.output_interval == 0;
     postprocess(summary, n_outputs, write_fields, t);

@@ -677,6 +677,19 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       "two steps before without the update max|T_k+1 - T_k| reaching a new "
       "minimum; the log and the error name the number of flipping cells. "
       "0: never (the iteration runs to 'Maximum Picard iterations') [-].");
+  prm.declare_entry(
+      "Stagnation steps",
+      "10",
+      Patterns::Integer(0, 100000),
+      "For 'newton': the staggered iteration is stopped as stagnating "
+      "after this many Newton steps in a row that do not reduce the "
+      "smallest update max|T_k+1 - T_k| / T0 so far by 10%. It happens "
+      "when 'Picard tolerance' is below the noise floor of the "
+      "finite-difference Jacobian (set by 'Linear solver tolerance'), or "
+      "where the map is not differentiable; the error names the smallest "
+      "update reached. The failure is treated as any other (retries, step "
+      "halving, 'Sweep/Jump by relaxation'). 0: never (the iteration runs "
+      "to 'Maximum Picard iterations') [-].");
   prm.leave_subsection();
 }
 
@@ -704,6 +717,7 @@ SolverParameters::parse_parameters(ParameterHandler &prm)
   retry_relaxations      = Utilities::string_to_double(
       Utilities::split_string_list(prm.get("Retry relaxations")));
   oscillation_steps = prm.get_integer("Oscillation steps");
+  stagnation_steps  = prm.get_integer("Stagnation steps");
   prm.leave_subsection();
 }
 
@@ -1037,6 +1051,19 @@ TimeParameters::declare_parameters(ParameterHandler &prm)
                     Patterns::Double(0),
                     "Stop before 'End time' once max|dT/dt| over the mesh "
                     "falls below this rate [K/s]; 0: run to 'End time'.");
+  prm.declare_entry(
+      "Nonlinear tolerance factor",
+      "0.01",
+      Patterns::Double(0, 1),
+      "With 'Adaptive time step': each step's staggered iteration stops "
+      "once max|T_k+1 - T_k| is below this fraction of 'Error tolerance' "
+      "and below a tenth of the change a rate test must resolve, (rate) x "
+      "dt, where the rate is the larger of 'Steady-state rate' (or "
+      "'Sweep/Relaxation rate') and the last step's max|dT/dt|; never "
+      "below 'Solver/Picard tolerance' x T0. The step's nonlinear error then "
+      "stays far below the time error the step control allows, and the "
+      "steps do not iterate to the steady solve's tolerance. 0: every step "
+      "to 'Solver/Picard tolerance' [-].");
   prm.leave_subsection();
 }
 
@@ -1044,19 +1071,20 @@ void
 TimeParameters::parse_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Time");
-  transient           = prm.get("Mode") == "transient";
-  end_time            = prm.get_double("End time");
-  time_step           = prm.get_double("Time step");
-  scheme              = prm.get("Scheme") == "BDF2" ? TimeScheme::bdf2
-                                                    : TimeScheme::implicit_euler;
-  adaptive            = prm.get_bool("Adaptive time step");
-  error_tolerance     = prm.get_double("Error tolerance");
-  min_time_step       = prm.get_double("Minimum time step");
-  max_time_step       = prm.get_double("Maximum time step");
-  drive               = prm.get("Drive");
-  adaptation_interval = prm.get_integer("Adaptation interval");
-  output_interval     = prm.get_integer("Output interval");
-  steady_rate         = prm.get_double("Steady-state rate");
+  transient                  = prm.get("Mode") == "transient";
+  end_time                   = prm.get_double("End time");
+  time_step                  = prm.get_double("Time step");
+  scheme                     = prm.get("Scheme") == "BDF2" ? TimeScheme::bdf2
+                                                           : TimeScheme::implicit_euler;
+  adaptive                   = prm.get_bool("Adaptive time step");
+  error_tolerance            = prm.get_double("Error tolerance");
+  min_time_step              = prm.get_double("Minimum time step");
+  max_time_step              = prm.get_double("Maximum time step");
+  drive                      = prm.get("Drive");
+  adaptation_interval        = prm.get_integer("Adaptation interval");
+  output_interval            = prm.get_integer("Output interval");
+  steady_rate                = prm.get_double("Steady-state rate");
+  nonlinear_tolerance_factor = prm.get_double("Nonlinear tolerance factor");
   prm.leave_subsection();
 }
 

@@ -237,15 +237,32 @@ private:
     unsigned int order     = 1;
     /** Local error estimate [K]; NaN if none (fixed steps, first step). */
     double estimate = std::numeric_limits<double>::quiet_NaN();
+    /** The smallest max|dT/dt| [K/s] a rate test can tell from the
+     *  step's nonlinear error (0: the step was solved to 'Solver/Picard
+     *  tolerance', which is taken to resolve any rate). */
+    double resolved_rate = 0;
   };
 
   /**
+   * The staggered iteration's tolerance (max|dT|/T0) in a time step of
+   * size @p dt that must resolve max|dT/dt| down to @p rate [K/s] (0:
+   * no rate test): 'Time/Nonlinear tolerance factor' x 'Error
+   * tolerance', at most 0.1 @p rate @p dt, at least 'Solver/Picard
+   * tolerance' x T0; the Picard tolerance for fixed steps.
+   */
+  double
+  time_step_tolerance(const double dt, const double rate) const;
+
+  /**
    * Solve the time step from the accepted levels to @p t_new at @p drive
-   * (the staggered iteration to 'Solver/Picard tolerance') into
+   * (the staggered iteration to time_step_tolerance(dt, @p rate)) into
    * temperature_new, and estimate its local error.
    */
   TimeStepAttempt
-  attempt_time_step(const double t_new, const double drive, Summary &summary);
+  attempt_time_step(const double t_new,
+                    const double drive,
+                    const double rate,
+                    Summary     &summary);
 
   /**
    * Make temperature_new the level at @p t_new (the phase memory follows);
@@ -347,7 +364,8 @@ private:
     converged,   ///< below the tolerance, no phase change
     interrupted, ///< after @p interval steps, for an adaptation
     exhausted,   ///< 'Solver/Maximum Picard iterations' reached
-    oscillating  ///< phase cells flipping back and forth, no progress
+    oscillating, ///< phase cells flipping back and forth, no progress
+    stagnated    ///< Newton steps without progress ('Stagnation steps')
   };
 
   /**

@@ -209,6 +209,9 @@ struct SolverParameters
   /** Steps with phase cells flipping back and forth before the
    *  iteration is declared oscillating; 0: never. */
   unsigned int oscillation_steps;
+  /** Newton steps in a row without a new smallest update before the
+   *  iteration is stopped as stagnating; 0: never. */
+  unsigned int stagnation_steps;
 
   static void
   declare_parameters(ParameterHandler &prm);
@@ -276,6 +279,9 @@ struct TimeParameters
   unsigned int adaptation_interval = 0; ///< adapt the mesh every N steps
   unsigned int output_interval     = 1; ///< fields every N steps
   double       steady_rate         = 0; ///< stop below max|dT/dt| [K/s]
+  /** Adaptive steps: the staggered iteration's tolerance in a step as a
+   *  fraction of error_tolerance; 0: 'Solver/Picard tolerance'. */
+  double nonlinear_tolerance_factor = 0;
 
   static void
   declare_parameters(ParameterHandler &prm);
