@@ -546,11 +546,13 @@ Simulator<dim>::iterate(const double   tolerance,
     if (method == AccelerationType::newton &&
         dT > parameters.solver.newton_start && best_since < 10)
       method = AccelerationType::aitken;
-    // In a time step, C/dt makes G a contraction: while the Aitken steps
-    // reduce the update by a factor 2 or more each, they are far cheaper
-    // than Newton-Krylov steps (one evaluation of G against tens), and,
-    // unlike the finite-difference Jacobian, indifferent to kinks of G.
-    // Once one contracts less, Newton takes over for the rest of the step.
+    // In a time step, C/dt makes G a contraction for small enough steps
+    // (below h/u, u the advection speed of the linearised Peltier flux,
+    // doc/sweeps.md): while the Aitken steps reduce the update by a factor
+    // 2 or more each, they are far cheaper than Newton-Krylov steps (one
+    // evaluation of G against tens), and, unlike the finite-difference
+    // Jacobian, indifferent to kinks of G. Once one contracts less,
+    // Newton takes over for the rest of the step.
     if (i > 1 && !(dT < 0.5 * last_dT))
       aitken_contracts = false;
     if (method == AccelerationType::newton && time_step && aitken_contracts)
