@@ -158,7 +158,8 @@ write_sweep_table(const std::string          &filename,
       {
         out << "step,polarity,direction,control,current_A,voltage_V,"
                "source_voltage_V,temperature_mean_K,temperature_top_mean_K,"
-               "temperature_max_K,metal_volume_fraction,metal_extent_drain_m,"
+               "temperature_max_K,metal_volume_fraction,"
+               "metal_volume_fraction_drain_half,metal_extent_drain_m,"
                "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
                "peltier_power_W,heat_out_W,energy_balance_relative_error,"
                "picard_iterations,n_dofs,mesh_adaptations,converged,stability,"
@@ -174,13 +175,15 @@ write_sweep_table(const std::string          &filename,
               << s.current_A << ',' << s.voltage_V << ','
               << s.sweep.source_voltage_V << ',' << s.temperature_mean_K << ','
               << s.temperature_top_mean_K << ',' << s.temperature_max_K << ','
-              << s.metal_volume_fraction << ',' << s.metal_extent_drain_m << ','
-              << s.metal_extent_source_m << ',' << s.metal_thickness_mid_m
-              << ',' << s.joule_power_W << ',' << s.peltier_power_W << ','
-              << s.heat_out_W << ',' << s.energy_balance_relative_error << ','
-              << s.picard_iterations << ',' << s.n_dofs << ','
-              << s.mesh_adaptations << ',' << (s.converged ? 1 : 0) << ','
-              << s.sweep.stability << ',' << s.metal_pattern << ',';
+              << s.metal_volume_fraction << ','
+              << s.metal_volume_fraction_drain_half << ','
+              << s.metal_extent_drain_m << ',' << s.metal_extent_source_m << ','
+              << s.metal_thickness_mid_m << ',' << s.joule_power_W << ','
+              << s.peltier_power_W << ',' << s.heat_out_W << ','
+              << s.energy_balance_relative_error << ',' << s.picard_iterations
+              << ',' << s.n_dofs << ',' << s.mesh_adaptations << ','
+              << (s.converged ? 1 : 0) << ',' << s.sweep.stability << ','
+              << s.metal_pattern << ',';
           // Empty where the step had no jump.
           if (std::isfinite(s.sweep.jump_at))
             out << s.sweep.jump_from << ',' << s.sweep.jump_at << ','
