@@ -15,6 +15,13 @@
 
 namespace imtsim
 {
+namespace
+{
+// A time step's nonlinear error may be this fraction of the change
+// rate * dt a rate test must resolve (time_step_tolerance).
+constexpr double rate_error_fraction = 0.1;
+} // namespace
+
 template <int dim>
 double
 Simulator<dim>::drive_at(const double t) const
@@ -125,7 +132,7 @@ Simulator<dim>::time_step_tolerance(const double dt, const double rate) const
     return picard;
   double kelvin = tp.nonlinear_tolerance_factor * tp.error_tolerance;
   if (rate > 0)
-    kelvin = std::min(kelvin, 0.1 * rate * dt);
+    kelvin = std::min(kelvin, rate_error_fraction * rate * dt);
   return std::max(picard, kelvin / parameters.thermal.substrate_temperature);
 }
 
@@ -144,8 +151,9 @@ Simulator<dim>::attempt_time_step(const double t_new,
   const double dt        = t_new - level_times[0];
   const double tolerance = time_step_tolerance(dt, rate);
   if (tolerance > parameters.solver.picard_tolerance)
-    attempt.resolved_rate =
-        tolerance * parameters.thermal.substrate_temperature / (0.1 * dt);
+    attempt.resolved_rate = tolerance *
+                            parameters.thermal.substrate_temperature /
+                            (rate_error_fraction * dt);
   attempt.converged = solve_coupled(summary, tolerance);
   attempt.estimate  = attempt.converged && parameters.time.adaptive
                           ? time_error_estimate(t_new, attempt.order)
