@@ -8,6 +8,7 @@
 #include <imtsim/coupling/simulator.h>
 
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <limits>
 #include <sstream>
@@ -43,7 +44,9 @@ Simulator<dim>::run_sweep(const RunState *resume)
   }
   bool all_converged = true;
   for (const Summary &s : steps)
-    all_converged = all_converged && s.converged;
+    all_converged = all_converged && (s.converged || s.sweep.time_dependent());
+  if (!resume && Utilities::MPI::this_mpi_process(comm) == 0)
+    std::filesystem::remove(parameters.output.directory + "/relaxation.csv");
   for (unsigned int p = first; p < polarities.size(); ++p)
   {
     const int polarity = polarities[p];
@@ -68,6 +71,15 @@ Simulator<dim>::run_sweep(const RunState *resume)
   timer.print_wall_time_statistics(comm);
   pcout << "Sweep table written to " << parameters.output.directory
         << "/sweep.csv" << std::endl;
+  unsigned int n_time_dependent = 0;
+  for (const Summary &s : steps)
+    n_time_dependent += s.sweep.time_dependent() ? 1 : 0;
+  if (n_time_dependent > 0)
+    pcout << n_time_dependent
+          << " step(s) reached no steady state within 'Sweep/Maximum "
+             "relaxation time' (stability oscillating or drifting in "
+             "sweep.csv; their V and I over time in relaxation.csv)"
+          << std::endl;
   if (!all_converged)
     throw ConvergenceError(
         "the sweep did not reach its last value on every branch (see the "
@@ -93,17 +105,76 @@ Simulator<dim>::record_step(Summary &summary, std::vector<Summary> &steps)
 }
 
 template <int dim>
-bool
+typename Simulator<dim>::StepOutcome
 Simulator<dim>::natural_step(const double from,
                              const double to,
-                             Summary     &summary)
+                             Summary     &summary,
+                             const bool   from_time_dependent)
 {
+  const SweepParameters &sweep = parameters.sweep;
   const bool   current = parameters.electric.control == ControlType::current;
   const double width   = continuation_stages(1, to)[0].width;
   double       at = from, delta = to - from;
   unsigned int halvings = 0, iterations = 0;
   // A relaxation starts from each converged state at most once.
-  double relaxed_from = std::numeric_limits<double>::quiet_NaN();
+  double     relaxed_from = std::numeric_limits<double>::quiet_NaN();
+  const auto attempt      = [&](const double value)
+  {
+    bool converged = false;
+    try
+    {
+      converged = solve_stages({{value, width}}, summary);
+    }
+    catch (const ConvergenceError &e)
+    {
+      // A non-finite temperature: a failed attempt like any other.
+      pcout << "  " << e.what() << std::endl;
+    }
+    iterations += summary.picard_iterations;
+    return converged;
+  };
+  const auto ended = [&](const StepOutcome outcome)
+  {
+    summary.picard_iterations = iterations;
+    if (outcome == StepOutcome::steady)
+    {
+      // A time-dependent stretch on the way ended in a steady state.
+      const Summary::SweepPoint fresh;
+      summary.sweep.stability         = fresh.stability;
+      summary.sweep.voltage_mean_V    = summary.sweep.voltage_min_V =
+          summary.sweep.voltage_max_V = fresh.voltage_mean_V;
+      summary.sweep.current_mean_A    = summary.sweep.current_min_A =
+          summary.sweep.current_max_A = fresh.current_mean_A;
+    }
+    return outcome;
+  };
+  // Follow the sample in time at @p value from temperature: a steady
+  // state if it settles (converged from there), else time-dependent
+  // ('Sweep/Time-dependent states') or failed.
+  const auto follow_in_time = [&](const double value)
+  {
+    const Relaxation relaxation = relax_in_time(value, summary, iterations);
+    if (relaxation == Relaxation::settled)
+      return attempt(value) ? StepOutcome::steady : StepOutcome::failed;
+    if (relaxation == Relaxation::time_limit && sweep.continue_time_dependent)
+    {
+      summary.sweep.control = value;
+      return StepOutcome::time_dependent;
+    }
+    if (relaxation == Relaxation::time_limit)
+      pcout << "  The sweep stops ('Sweep/Time-dependent states' = fail)"
+            << std::endl;
+    summary.sweep.control = value; // the state written is that of value
+    return StepOutcome::failed;
+  };
+
+  if (from_time_dependent)
+  {
+    // No steady state to continue from: the sample is followed in time
+    // at the new value, as in an experiment.
+    pcout << "  From the previous step's time-dependent state" << std::endl;
+    return ended(follow_in_time(to));
+  }
   while (at != to)
   {
     const double next =
@@ -112,24 +183,9 @@ Simulator<dim>::natural_step(const double from,
     const unsigned int generation = mesh_generation;
     if (next != to)
       pcout << " Intermediate step: " << drive_text(next, current) << std::endl;
-    const auto attempt = [&]()
-    {
-      bool converged = false;
-      try
-      {
-        converged = solve_stages({{next, width}}, summary);
-      }
-      catch (const ConvergenceError &e)
-      {
-        // A non-finite temperature: a failed attempt like any other.
-        pcout << "  " << e.what() << std::endl;
-      }
-      iterations += summary.picard_iterations;
-      return converged;
-    };
-    bool converged = attempt();
-    if (!converged && halvings == parameters.sweep.max_halvings &&
-        parameters.sweep.jump_by_relaxation && at != relaxed_from)
+    bool converged = attempt(next);
+    if (!converged && halvings == sweep.max_halvings &&
+        sweep.jump_by_relaxation && at != relaxed_from)
     {
       // The branch ends between at and next: relax in time at next from
       // the state at at, as the sample would, then converge from there.
@@ -144,13 +200,19 @@ Simulator<dim>::natural_step(const double from,
       }
       if (generation == mesh_generation)
         temperature = saved;
-      if (relax_in_time(next, summary, iterations) && attempt())
+      StepOutcome outcome = follow_in_time(next);
+      if (outcome == StepOutcome::time_dependent && next != to)
       {
-        // On the new branch: head for the target again.
-        converged = true;
-        halvings  = 0;
-        delta     = to - next;
+        // No steady state at next: on in time at the step's value.
+        pcout << "  On in time at " << drive_text(to, current) << std::endl;
+        return ended(follow_in_time(to));
       }
+      if (outcome != StepOutcome::steady)
+        return ended(outcome);
+      // On the new branch: head for the target again.
+      converged = true;
+      halvings  = 0;
+      delta     = to - next;
     }
     if (converged)
     {
@@ -159,7 +221,7 @@ Simulator<dim>::natural_step(const double from,
         temperature = temperature_new;
       continue;
     }
-    if (halvings == parameters.sweep.max_halvings)
+    if (halvings == sweep.max_halvings)
     {
       pcout << "  No convergence at " << drive_text(next, current) << " after "
             << halvings
@@ -169,9 +231,8 @@ Simulator<dim>::natural_step(const double from,
             << " (a fold of the curve, or a jump to another branch that "
                "the iteration did not reach)"
             << std::endl;
-      summary.picard_iterations = iterations;
-      summary.sweep.control     = next; // the state written is that of next
-      return false;
+      summary.sweep.control = next; // the state written is that of next
+      return ended(StepOutcome::failed);
     }
     ++halvings;
     delta /= 2;
@@ -185,8 +246,7 @@ Simulator<dim>::natural_step(const double from,
                "from its last iterate)";
     pcout << std::endl;
   }
-  summary.picard_iterations = iterations;
-  return true;
+  return ended(StepOutcome::steady);
 }
 
 template <int dim>
@@ -222,7 +282,7 @@ Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
           << (continuing ? ", continuing from the interrupted run's iterate"
                          : "")
           << std::endl;
-    bool converged;
+    bool converged, time_dependent = false;
     try
     {
       if (k == 0)
@@ -237,7 +297,16 @@ Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
       else
       {
         summary.initial_condition = "the previous step's state";
-        converged = natural_step(path[k - 1].first, path[k].first, summary);
+        summary.sweep.step        = steps.size(); // relaxation.csv's rows
+        const bool from_time_dependent =
+            !steps.empty() && steps.back().sweep.time_dependent();
+        const StepOutcome outcome = natural_step(
+            path[k - 1].first, path[k].first, summary, from_time_dependent);
+        converged = outcome == StepOutcome::steady;
+        if (outcome == StepOutcome::time_dependent)
+          summary.initial_condition =
+              "the previous step's state, followed in time";
+        time_dependent = outcome == StepOutcome::time_dependent;
       }
     }
     catch (const Interrupted &e)
@@ -255,7 +324,7 @@ Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
     }
     summary.converged = converged;
     record_step(summary, steps);
-    if (!converged)
+    if (!converged && !time_dependent)
     {
       pcout << "The sweep of polarity " << (polarity > 0 ? "+" : "-")
             << " stops at step " << summary.sweep.step
@@ -400,8 +469,9 @@ Simulator<dim>::sweep_arclength(const unsigned int    polarity_index,
               << "secant)" << std::endl;
         Summary s1           = new_summary(lambda);
         s1.initial_condition = "the previous step's state";
-        s1.converged         = natural_step(first, lambda, s1);
-        s1.sweep.stability   = "stable";
+        s1.converged =
+            natural_step(first, lambda, s1, false) == StepOutcome::steady;
+        s1.sweep.stability = "stable";
         record_step(s1, steps);
         if (!s1.converged)
           return false;
@@ -618,8 +688,8 @@ Simulator<dim>::sweep_arclength(const unsigned int    polarity_index,
   template std::vector<Summary> Simulator<dim>::run_sweep(const RunState *);         \
   template void                 Simulator<dim>::record_step(Summary &,               \
                                             std::vector<Summary> &); \
-  template bool                 Simulator<dim>::natural_step(                        \
-      const double, const double, Summary &);                        \
+  template Simulator<dim>::StepOutcome Simulator<dim>::natural_step(                 \
+      const double, const double, Summary &, const bool);                            \
   template bool Simulator<dim>::sweep_natural(                                       \
       const unsigned int, std::vector<Summary> &, const RunState *);                 \
   template bool Simulator<dim>::sweep_arclength(                                     \

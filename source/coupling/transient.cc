@@ -8,7 +8,10 @@
 
 #include <boost/math/tools/roots.hpp>
 
+#include <array>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <limits>
 #include <sstream>
@@ -215,7 +218,7 @@ Simulator<dim>::next_time_step(const double       step,
 }
 
 template <int dim>
-bool
+typename Simulator<dim>::Relaxation
 Simulator<dim>::relax_in_time(const double  drive,
                               Summary      &summary,
                               unsigned int &iterations)
@@ -239,8 +242,21 @@ Simulator<dim>::relax_in_time(const double  drive,
   const VectorType start(temperature);
   double           t = 0, dt = tp.time_step, rate = 0;
   unsigned int     accepted = 0, rejected = 0, picard = 0;
-  bool             relaxed = false;
+  bool             relaxed = false, failed = false;
   Timer            clock;
+  // The accepted steps' (t, I, V), rows of relaxation.csv as they come.
+  std::vector<std::array<double, 3>> history;
+  std::ofstream                      table;
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+  {
+    const std::string name  = parameters.output.directory + "/relaxation.csv";
+    const bool        fresh = !std::filesystem::exists(name);
+    table.open(name, std::ios::app);
+    if (fresh)
+      table << "sweep_step,control,time_s,time_step_s,current_A,voltage_V,"
+               "temperature_max_K,metal_volume_fraction,max_rate_K_per_s\n";
+    table << std::setprecision(10);
+  }
   pcout << "  Relaxation in time at " << (current ? "I = " : "V_s = ")
         << std::scientific << std::setprecision(6) << drive
         << (current ? " A" : " V")
@@ -284,6 +300,7 @@ Simulator<dim>::relax_in_time(const double  drive,
               << std::setprecision(3) << t
               << " s: a step of 'Time/Minimum time step' was rejected"
               << std::endl;
+        failed = true;
         break;
       }
       dt = attempt.converged
@@ -292,7 +309,15 @@ Simulator<dim>::relax_in_time(const double  drive,
       continue;
     }
     rate = accept_time_step(t_new);
-    t    = t_new;
+    history.push_back({{t_new, electric.current(), electric.voltage()}});
+    const double T_max = time_levels[0].linfty_norm();
+    if (table.is_open())
+      table << summary.sweep.step << ',' << drive << ',' << t_new << ','
+            << t_new - t << ',' << electric.current() << ','
+            << electric.voltage() << ',' << T_max << ','
+            << electric.metal_volume_fraction() << ',' << rate << '\n'
+            << std::flush;
+    t = t_new;
     ++accepted;
     // Below the rate, and by more than the step's nonlinear error can
     // fake (else one more step, solved to resolve the rate).
@@ -302,10 +327,9 @@ Simulator<dim>::relax_in_time(const double  drive,
       pcout << "  Relaxation step " << accepted << ": t = " << std::scientific
             << std::setprecision(4) << t << " s, dt = " << std::setprecision(3)
             << dt << " s, T_max = " << std::fixed << std::setprecision(2)
-            << time_levels[0].linfty_norm()
-            << " K, max|dT/dt| = " << std::scientific << std::setprecision(3)
-            << rate << " K/s (" << std::fixed << std::setprecision(1)
-            << clock.wall_time() << " s)" << std::endl;
+            << T_max << " K, max|dT/dt| = " << std::scientific
+            << std::setprecision(3) << rate << " K/s (" << std::fixed
+            << std::setprecision(1) << clock.wall_time() << " s)" << std::endl;
     if (relaxed)
       break;
     dt = next_time_step(dt, attempt.estimate, attempt.order, true);
@@ -324,7 +348,21 @@ Simulator<dim>::relax_in_time(const double  drive,
         << std::setprecision(3) << t << " s" << std::endl;
   // The relaxed state (or the last accepted one) starts the steady solve.
   temperature = time_levels[0];
-  return relaxed;
+  if (relaxed)
+    return Relaxation::settled;
+  if (failed)
+    return Relaxation::failed;
+  auto              &point = summary.sweep;
+  const unsigned int swings =
+      time_dependent_statistics(history, current, point);
+  pcout << "  No steady state within 'Sweep/Maximum relaxation time': "
+        << point.stability << " (" << swings
+        << " swings across the mean in the second half); V = "
+        << std::scientific << std::setprecision(4) << point.voltage_mean_V
+        << " V (" << point.voltage_min_V << " to " << point.voltage_max_V
+        << "), I = " << point.current_mean_A << " A (" << point.current_min_A
+        << " to " << point.current_max_A << ")" << std::endl;
+  return Relaxation::time_limit;
 }
 
 template <int dim>

@@ -934,8 +934,25 @@ SweepParameters::declare_parameters(ParameterHandler &prm)
   prm.declare_entry("Maximum relaxation time",
                     "1e4",
                     Patterns::Double(0),
-                    "The relaxation gives up (the step fails) at this "
-                    "time [s].");
+                    "A relaxation that has not settled at this time [s] "
+                    "ends there; 'Time-dependent states' says what then.");
+  prm.declare_entry(
+      "Time-dependent states",
+      "continue",
+      Patterns::Selection("continue|fail"),
+      "What a natural sweep does when a relaxation reaches 'Maximum "
+      "relaxation time' unsettled: the sample oscillates (or drifts too "
+      "slowly), there is no stable steady state to record. continue: the "
+      "step is recorded as time-dependent, with its last instant as the "
+      "state (fields, summary) and, in sweep.csv, the stability "
+      "'oscillating' (the voltage, or the current under voltage control, "
+      "swings across its mean at least four times in the relaxation's "
+      "second half) or 'drifting' (otherwise), converged = 0, and the time "
+      "mean, minimum and maximum of V and I over that half "
+      "(voltage_mean_V, ...); every relaxation's V(t) and I(t) are in "
+      "relaxation.csv. The next step starts from the last instant and is "
+      "followed in time at once; the run exits with 0 if every other step "
+      "converged. fail: the sweep stops at such a step.");
   prm.leave_subsection();
 }
 
@@ -975,6 +992,7 @@ SweepParameters::parse_parameters(ParameterHandler &prm)
   jump_by_relaxation  = prm.get_bool("Jump by relaxation");
   relaxation_rate     = prm.get_double("Relaxation rate");
   max_relaxation_time = prm.get_double("Maximum relaxation time");
+  continue_time_dependent = prm.get("Time-dependent states") == "continue";
   prm.leave_subsection();
 }
 

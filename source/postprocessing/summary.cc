@@ -79,6 +79,12 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
     num("relaxation_time_s", sweep.relaxation_time_s, false);
     num("relaxation_steps", sweep.relaxation_steps, false);
     num("relaxation_change_K", sweep.relaxation_change_K, false);
+    num("voltage_mean_V", sweep.voltage_mean_V, false);
+    num("voltage_min_V", sweep.voltage_min_V, false);
+    num("voltage_max_V", sweep.voltage_max_V, false);
+    num("current_mean_A", sweep.current_mean_A, false);
+    num("current_min_A", sweep.current_min_A, false);
+    num("current_max_A", sweep.current_max_A, false);
   }
   if (time.step >= 0)
   {
@@ -164,7 +170,8 @@ write_sweep_table(const std::string          &filename,
                "peltier_power_W,heat_out_W,energy_balance_relative_error,"
                "picard_iterations,n_dofs,mesh_adaptations,converged,stability,"
                "metal_pattern,jump_from,jump_at,relaxation_time_s,"
-               "relaxation_change_K";
+               "relaxation_change_K,voltage_mean_V,voltage_min_V,"
+               "voltage_max_V,current_mean_A,current_min_A,current_max_A";
         for (const auto &key : benchmark)
           out << ',' << key;
         out << '\n' << std::setprecision(10);
@@ -184,13 +191,28 @@ write_sweep_table(const std::string          &filename,
               << ',' << s.n_dofs << ',' << s.mesh_adaptations << ','
               << (s.converged ? 1 : 0) << ',' << s.sweep.stability << ','
               << s.metal_pattern << ',';
-          // Empty where the step had no jump.
-          if (std::isfinite(s.sweep.jump_at))
-            out << s.sweep.jump_from << ',' << s.sweep.jump_at << ','
-                << s.sweep.relaxation_time_s << ','
-                << s.sweep.relaxation_change_K;
+          // Empty where the step had no jump, no relaxation, or a
+          // steady state.
+          const auto cell = [&](const double value, const bool last = false)
+          {
+            if (std::isfinite(value))
+              out << value;
+            if (!last)
+              out << ',';
+          };
+          cell(s.sweep.jump_from);
+          cell(s.sweep.jump_at);
+          if (s.sweep.relaxation_steps > 0)
+            out << s.sweep.relaxation_time_s << ','
+                << s.sweep.relaxation_change_K << ',';
           else
-            out << ",,,";
+            out << ",,";
+          cell(s.sweep.voltage_mean_V);
+          cell(s.sweep.voltage_min_V);
+          cell(s.sweep.voltage_max_V);
+          cell(s.sweep.current_mean_A);
+          cell(s.sweep.current_min_A);
+          cell(s.sweep.current_max_A, true);
           for (const auto &key : benchmark)
           {
             out << ',';
@@ -565,4 +587,56 @@ SummaryEvaluator<dim>::evaluate(const DoFHandler<dim> &dof_handler,
 
 template class SummaryEvaluator<2>;
 template class SummaryEvaluator<3>;
+unsigned int
+time_dependent_statistics(const std::vector<std::array<double, 3>> &samples,
+                          const bool           current_control,
+                          Summary::SweepPoint &point)
+{
+  if (samples.empty())
+    return 0;
+  // The window: the samples from the first at or after t_end/2 on (the
+  // first half may still hold the way from the previous state).
+  const double t_end = samples.back()[0];
+  unsigned int first = 0;
+  while (first + 1 < samples.size() && samples[first][0] < t_end / 2)
+    ++first;
+  double I_sum = 0, V_sum = 0;
+  point.current_min_A = point.current_max_A = samples[first][1];
+  point.voltage_min_V = point.voltage_max_V = samples[first][2];
+  for (unsigned int k = first + 1; k < samples.size(); ++k)
+  {
+    const double dt = samples[k][0] - samples[k - 1][0];
+    I_sum += dt * (samples[k][1] + samples[k - 1][1]) / 2;
+    V_sum += dt * (samples[k][2] + samples[k - 1][2]) / 2;
+    point.current_min_A = std::min(point.current_min_A, samples[k][1]);
+    point.current_max_A = std::max(point.current_max_A, samples[k][1]);
+    point.voltage_min_V = std::min(point.voltage_min_V, samples[k][2]);
+    point.voltage_max_V = std::max(point.voltage_max_V, samples[k][2]);
+  }
+  const double span    = t_end - samples[first][0];
+  point.current_mean_A = span > 0 ? I_sum / span : samples[first][1];
+  point.voltage_mean_V = span > 0 ? V_sum / span : samples[first][2];
+  const int    column  = current_control ? 2 : 1;
+  const double mean =
+      current_control ? point.voltage_mean_V : point.current_mean_A;
+  const double band =
+      (current_control ? point.voltage_max_V - point.voltage_min_V
+                       : point.current_max_A - point.current_min_A) /
+      4;
+  unsigned int swings = 0;
+  int          side   = 0; // +1 above the band, -1 below, 0 not yet out
+  for (unsigned int k = first; k < samples.size(); ++k)
+  {
+    const double r   = samples[k][column] - mean;
+    const int    now = r > band ? 1 : (r < -band ? -1 : 0);
+    if (now != 0 && now != side)
+    {
+      if (side != 0)
+        ++swings;
+      side = now;
+    }
+  }
+  point.stability = band > 0 && swings >= 4 ? "oscillating" : "drifting";
+  return swings;
+}
 } // namespace imtsim

@@ -282,13 +282,24 @@ private:
                  const unsigned int order,
                  const bool         accepted) const;
 
+  /** How a relaxation in time ended. */
+  enum class Relaxation
+  {
+    settled,    ///< max|dT/dt| < 'Sweep/Relaxation rate'
+    time_limit, ///< at 'Sweep/Maximum relaxation time', unsettled
+    failed      ///< a step of 'Time/Minimum time step' was rejected
+  };
+
   /**
    * 'Sweep/Jump by relaxation': integrate in time at the fixed @p drive
    * from temperature until max|dT/dt| < 'Sweep/Relaxation rate'; leaves
-   * the relaxed state in temperature and adds its Picard steps to
-   * @p iterations. Returns true if the rate was reached.
+   * the relaxed (or last accepted) state in temperature and adds its
+   * Picard steps to @p iterations. Every accepted step is a row of
+   * relaxation.csv. At the time limit, @p summary gets the time mean and
+   * range of V and I over the relaxation's second half and the stability
+   * "oscillating" or "drifting".
    */
-  bool
+  Relaxation
   relax_in_time(const double drive, Summary &summary, unsigned int &iterations);
 
   /**
@@ -326,12 +337,24 @@ private:
                   std::vector<Summary> &steps,
                   const RunState       *resume);
 
+  /** How a natural sweep step ended. */
+  enum class StepOutcome
+  {
+    steady,         ///< a steady state at the step's value
+    time_dependent, ///< no steady state within the relaxation time
+    failed
+  };
+
   /**
-   * From the converged state at drive @p from, reach @p to, halving the
-   * step on failure ('Sweep/Maximum step halvings'); true if converged.
+   * From the state at drive @p from, reach @p to, halving the step on
+   * failure ('Sweep/Maximum step halvings'). From a time-dependent state
+   * (@p from_time_dependent), the step is followed in time at once.
    */
-  bool
-  natural_step(const double from, const double to, Summary &summary);
+  StepOutcome
+  natural_step(const double from,
+               const double to,
+               Summary     &summary,
+               const bool   from_time_dependent);
 
   /** Postprocess (fields included), append, write the sweep files. */
   void

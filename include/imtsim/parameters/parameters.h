@@ -244,6 +244,8 @@ struct SweepParameters
   bool   jump_by_relaxation;
   double relaxation_rate;     ///< relaxed once max|dT/dt| is below [K/s]
   double max_relaxation_time; ///< [s]
+  /** Record an unsettled relaxation as a time-dependent step, go on. */
+  bool continue_time_dependent;
 
   bool
   enabled() const

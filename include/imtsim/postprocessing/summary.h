@@ -11,6 +11,7 @@
 #include <boost/serialization/map.hpp>
 #include <boost/serialization/string.hpp>
 
+#include <array>
 #include <limits>
 #include <map>
 #include <ostream>
@@ -85,14 +86,34 @@ struct Summary
     double       relaxation_time_s   = 0;
     unsigned int relaxation_steps    = 0;
     double       relaxation_change_K = 0;
+    /**
+     * Steps whose relaxation reached 'Sweep/Maximum relaxation time'
+     * unsettled (stability "oscillating" or "drifting"): the time mean,
+     * minimum and maximum of V and I over the second half of that
+     * relaxation (NaN otherwise).
+     */
+    double voltage_mean_V = std::numeric_limits<double>::quiet_NaN();
+    double voltage_min_V  = std::numeric_limits<double>::quiet_NaN();
+    double voltage_max_V  = std::numeric_limits<double>::quiet_NaN();
+    double current_mean_A = std::numeric_limits<double>::quiet_NaN();
+    double current_min_A  = std::numeric_limits<double>::quiet_NaN();
+    double current_max_A  = std::numeric_limits<double>::quiet_NaN();
+
+    /** A time-dependent step: no steady state within the relaxation. */
+    bool
+    time_dependent() const
+    {
+      return stability == "oscillating" || stability == "drifting";
+    }
 
     template <class Archive>
     void
     serialize(Archive &ar, const unsigned int)
     {
       ar &step &polarity &direction &control &source_voltage_V &stability;
-      ar &jump_from &jump_at &relaxation_time_s &relaxation_steps;
-      ar                                        &relaxation_change_K;
+      ar &jump_from &jump_at &relaxation_time_s              &relaxation_steps;
+      ar &relaxation_change_K &voltage_mean_V &voltage_min_V &voltage_max_V;
+      ar &current_mean_A &current_min_A                      &current_max_A;
     }
   } sweep;
   /** Time-dependent runs only (step < 0 otherwise): the accepted step. */
@@ -233,6 +254,21 @@ write_time_table(const std::string          &filename,
 void
 write_sweep_table(const std::string          &filename,
                   const std::vector<Summary> &steps);
+
+/**
+ * A sweep step with no steady state, from its relaxation's accepted steps
+ * (t [s], I [A], V [V]) in @p samples (t increasing): over the second
+ * half of the time [t_end/2, t_end], the time means (trapezoidal rule)
+ * and the extremes of V and I into @p point, and its stability:
+ * "oscillating" if the response (V under current control, I under
+ * voltage control; a: its range there) passes from above mean + a/4 to
+ * below mean - a/4, or back, at least four times (two periods), else
+ * "drifting". Returns the number of those swings.
+ */
+unsigned int
+time_dependent_statistics(const std::vector<std::array<double, 3>> &samples,
+                          const bool           current_control,
+                          Summary::SweepPoint &point);
 } // namespace imtsim
 
 #endif
