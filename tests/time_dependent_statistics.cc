@@ -6,6 +6,8 @@
 //   +- the amplitude to within the sampling, 9 swings (the excursions
 //   + - + - + - + - + -, the first of which is no swing), "oscillating";
 // - a linear drift: the trapezoidal mean is exact, 1 swing, "drifting";
+// - one period and a quarter of a slow sine in the window (up, down, up
+//   again): 2 swings, "oscillating";
 // - one bump (a single overshoot): no swing, "drifting";
 // - a constant: no range, "drifting";
 // - voltage control: the current is the response that is classified.
@@ -90,6 +92,17 @@ main()
                std::abs(p.voltage_max_V - 6) < 1e-12);
     expect("drift: one swing, drifting",
            swings == 1 && p.stability == "drifting");
+  }
+  {
+    // V = 4 + sin(2 pi (t - 1)/0.7): in [1, 2] s up (the first
+    // excursion), down at 1.35-1.7 s (a swing), up from 1.7 s (another).
+    const auto samples =
+        sample([](double) { return 1e-2; },
+               [&](double t) { return 4 + std::sin(2 * pi * (t - 1) / .7); });
+    Summary::SweepPoint p;
+    const unsigned int  swings = time_dependent_statistics(samples, true, p);
+    expect("slow sine: two swings, oscillating",
+           swings == 2 && p.stability == "oscillating");
   }
   {
     // A single bump over the window: up once and back. Its mean,

@@ -649,6 +649,21 @@ Simulator<dim>::apply_staggered_map(const VectorType &T)
 }
 
 template <int dim>
+void
+Simulator<dim>::restore_instant(const VectorType &T)
+{
+  // The phases and the potential of T (what the last accepted time step
+  // left, up to its nonlinear tolerance), without a heat solve.
+  temperature = T;
+  {
+    TimerOutput::Scope t(timer, "phases: classify");
+    quadrature.set_temperature(temperature);
+  }
+  electric.solve(temperature);
+  temperature_new = T;
+}
+
+template <int dim>
 std::pair<unsigned int, unsigned int>
 Simulator<dim>::count_phase_changes(std::vector<int> &previous,
                                     std::vector<int> &older) const

@@ -138,7 +138,9 @@ Simulator<dim>::natural_step(const double from,
     summary.picard_iterations = iterations;
     if (outcome == StepOutcome::steady)
     {
-      // A time-dependent stretch on the way ended in a steady state.
+      // At the step's value; a time-dependent stretch on the way (at an
+      // intermediate value, or drifting) ended in a steady state.
+      summary.sweep.control = to;
       const Summary::SweepPoint fresh;
       summary.sweep.stability         = fresh.stability;
       summary.sweep.voltage_mean_V    = summary.sweep.voltage_min_V =
@@ -156,6 +158,29 @@ Simulator<dim>::natural_step(const double from,
     const Relaxation relaxation = relax_in_time(value, summary, iterations);
     if (relaxation == Relaxation::settled)
       return attempt(value) ? StepOutcome::steady : StepOutcome::failed;
+    if (relaxation == Relaxation::time_limit)
+    {
+      const VectorType   instant(temperature);
+      const unsigned int generation = mesh_generation;
+      if (summary.sweep.stability == "drifting")
+      {
+        // A slow approach (or a short window): the steady state may be
+        // near. If the steady iteration does not find it, the step stays
+        // time-dependent.
+        pcout << "  Drifting: the steady iteration from the last instant"
+              << std::endl;
+        if (attempt(value))
+          return StepOutcome::steady;
+      }
+      // The recorded state: the last instant with its phases and
+      // potential.
+      if (generation == mesh_generation)
+        restore_instant(instant);
+      else
+        pcout << "  (the mesh changed in the attempt: its last iterate "
+                 "stands for the last instant)"
+              << std::endl;
+    }
     if (relaxation == Relaxation::time_limit && sweep.continue_time_dependent)
     {
       summary.sweep.control = value;

@@ -636,7 +636,7 @@ time_dependent_statistics(const std::vector<std::array<double, 3>> &samples,
       side = now;
     }
   }
-  point.stability = band > 0 && swings >= 4 ? "oscillating" : "drifting";
+  point.stability = band > 0 && swings >= 2 ? "oscillating" : "drifting";
   return swings;
 }
 } // namespace imtsim

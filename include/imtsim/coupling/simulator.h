@@ -337,6 +337,13 @@ private:
                   std::vector<Summary> &steps,
                   const RunState       *resume);
 
+  /**
+   * Make @p T the current state again after a failed steady attempt:
+   * temperature and temperature_new, its phases and its potential.
+   */
+  void
+  restore_instant(const VectorType &T);
+
   /** How a natural sweep step ended. */
   enum class StepOutcome
   {

@@ -262,8 +262,9 @@ write_sweep_table(const std::string          &filename,
  * and the extremes of V and I into @p point, and its stability:
  * "oscillating" if the response (V under current control, I under
  * voltage control; a: its range there) passes from above mean + a/4 to
- * below mean - a/4, or back, at least four times (two periods), else
- * "drifting". Returns the number of those swings.
+ * below mean - a/4, or back, at least twice (out on one side, across to
+ * the other and back: a period), else "drifting" (a monotone approach).
+ * Returns the number of those swings.
  */
 unsigned int
 time_dependent_statistics(const std::vector<std::array<double, 3>> &samples,
