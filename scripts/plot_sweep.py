@@ -9,7 +9,10 @@ Reads RESULTS_DIR/sweep.csv and writes
                     (|I| and |V| for the reversed polarity, so that the
                     Peltier asymmetry shows as two curves on one axis);
                     unstable arclength points are drawn hollow, steps that
-                    did not converge as crosses;
+                    did not converge as crosses; time-dependent steps
+                    (oscillating, drifting) as diamonds at their time mean
+                    with bars over their range (the columns voltage_mean_V,
+                    voltage_min_V, ... of sweep.csv);
   PREFIX_metal.png  metal volume fraction, the metal extents from the drain
                     and the source, and the metal thickness at x = L/2
                     against |I|.
@@ -45,6 +48,20 @@ def branches(rows):
     return groups
 
 
+def time_dependent(r):
+    return r["stability"] in ("oscillating", "drifting") and r.get(
+        "voltage_mean_V", "") != ""
+
+
+def point(r):
+    """(|I| [mA], |V| [V]) of a row: the time means if it is
+    time-dependent, else the state's."""
+    if time_dependent(r):
+        return (abs(float(r["current_mean_A"])) * 1e3,
+                abs(float(r["voltage_mean_V"])))
+    return abs(float(r["current_A"])) * 1e3, abs(float(r["voltage_V"]))
+
+
 def label(key):
     polarity, direction = key
     return f"{'+I' if polarity > 0 else '-I'}, {direction}"
@@ -60,11 +77,19 @@ def main():
 
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for key, group in branches(rows):
-        current = [abs(float(r["current_A"])) * 1e3 for r in group]
-        voltage = [abs(float(r["voltage_V"])) for r in group]
+        current = [point(r)[0] for r in group]
+        voltage = [point(r)[1] for r in group]
         (line,) = ax.plot(current, voltage, "-", label=label(key))
         for x, y, r in zip(current, voltage, group):
-            if r["converged"] != "1":
+            if time_dependent(r):
+                V = sorted(abs(float(r[k]))
+                           for k in ("voltage_min_V", "voltage_max_V"))
+                I = sorted(abs(float(r[k])) * 1e3
+                           for k in ("current_min_A", "current_max_A"))
+                ax.errorbar(x, y, yerr=[[y - V[0]], [V[1] - y]],
+                            xerr=[[x - I[0]], [I[1] - x]], fmt="D", ms=5,
+                            color=line.get_color(), mfc="none", capsize=3)
+            elif r["converged"] != "1":
                 ax.plot(x, y, "x", color="k", ms=8)
             else:
                 hollow = r["stability"] == "unstable"
@@ -72,7 +97,8 @@ def main():
                         mfc="none" if hollow else line.get_color())
     ax.set_xlabel("|I| [mA]")
     ax.set_ylabel("|V| [V]")
-    ax.set_title("V-I (hollow: unstable, x: not converged)")
+    ax.set_title("V-I (hollow: unstable, x: not converged,\n"
+                 "diamond: time-dependent, mean and range)", fontsize=9)
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()

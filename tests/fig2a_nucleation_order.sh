@@ -18,6 +18,13 @@
 #    of the gap with Delta S (a lower bound for that one where the source's
 #    onset lies beyond the ramp), and neither half holds over 70% of the
 #    metal.
+# Then, with Delta S/10, the ramp on to a channel and back (9.5 to 11.5 mA
+# in steps of 0.5 mA and down again, from a cold start at 9.5 mA):
+#  - the top centre line is metal from pad to pad ("channel") at 11 and
+#    11.5 mA and not at 10.5 mA or below (doc/sweeps.md: with Delta S it
+#    keeps a gap at the drain pad up to 14 mA);
+#  - every step is steady, and the ramp down meets the states of the ramp
+#    up (V within 1e-6 at every current, the same pattern): no hysteresis.
 # Usage: fig2a_nucleation_order.sh IMTSIM SOURCE_DIR WORK_DIR
 set -euo pipefail
 exe=$1
@@ -30,6 +37,10 @@ prm="$src/tests/fig2a_nucleation_order.prm"
 "$exe" "$prm" --set "Output/Directory=peltier" >peltier.log
 "$exe" "$prm" --set "Material/Insulator Seebeck coefficient=2.582e-4" \
   --set "Output/Directory=peltier_tenth" >peltier_tenth.log
+"$exe" "$prm" --set "Material/Insulator Seebeck coefficient=2.582e-4" \
+  --set "Sweep/Values=9.5e-3, 10e-3, 10.5e-3, 11e-3, 11.5e-3" \
+  --set "Sweep/Return=true" --set "Output/Directory=channel_tenth" \
+  >channel_tenth.log
 /usr/bin/python3 - <<'PY'
 import csv, sys
 threshold = 5e-4
@@ -87,6 +98,23 @@ if d is not None and s is not None and gap is not None:
           abs(s - d) < 0.25 * gap)
 check("peltier_tenth: neither half holds over 70% of the metal",
       len(share) > 0 and max(share) < 0.7 and min(share) > 0.3)
+rows = list(csv.DictReader(open("channel_tenth/sweep.csv")))
+check("channel_tenth: 9 steps, all steady",
+      len(rows) == 9 and all(r["converged"] == "1" for r in rows))
+up = {r["control"]: r for r in rows if r["direction"] == "up"}
+for r in rows:
+    print(f"channel_tenth: {r['direction']} I = {1e3 * float(r['control']):.1f}"
+          f" mA: V = {float(r['voltage_V']):.6f} V, top line "
+          f"{r['metal_pattern']}")
+check("channel_tenth: a channel at 11 and 11.5 mA, none up to 10.5 mA",
+      all((up[r["control"]]["metal_pattern"] == "channel")
+          == (float(r["control"]) > 10.75e-3) for r in rows))
+check("channel_tenth: the ramp down meets the ramp up's states (V to 1e-6, "
+      "the same pattern)",
+      all(abs(float(r["voltage_V"]) - float(up[r["control"]]["voltage_V"]))
+          <= 1e-6 * float(r["voltage_V"])
+          and r["metal_pattern"] == up[r["control"]]["metal_pattern"]
+          for r in rows))
 print("PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY
