@@ -260,7 +260,7 @@ Simulator<dim>::relax_in_time(const double  drive,
   pcout << "  Relaxation in time at " << (current ? "I = " : "V_s = ")
         << std::scientific << std::setprecision(6) << drive
         << (current ? " A" : " V")
-        << " from the last converged state (subsection Time's scheme and "
+        << " from the present state (subsection Time's scheme and "
            "step control), until max|dT/dt| < "
         << std::setprecision(3) << sweep.relaxation_rate << " K/s" << std::endl;
   while (true)
