@@ -1,0 +1,57 @@
+#!/bin/bash
+# scripts/metal_path.py: whether the metal joins the two electrodes, from
+# the written fields, on cases whose answer is known:
+#  - the parallel slab at 1.5 j_cr (parallel_slab_150.prm): a metal layer
+#    along the top from one end face to the other: joined, on 1 and on 2
+#    ranks (two pieces, merged by coordinates);
+#  - the same slab below the critical current (critical_current_below.prm):
+#    no metal at all: not joined;
+#  - the Fig. 2a cross-section at 9.5 mA (fig2a_nucleation_order.prm,
+#    ramped 8.5, 9, 9.5 mA):
+#    metal under both pads, far apart (the top line's extents are 179 and
+#    108 um of 1 mm): metal present, not joined.
+# Usage: metal_path.sh IMTSIM SOURCE_DIR WORK_DIR
+set -euo pipefail
+exe=$1
+src=$2
+work=$3
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+fields=(--set "Output/Write fields=true")
+"$exe" "$src/tests/parallel_slab_150.prm" "${fields[@]}" \
+  --set "Output/Directory=slab" >slab.log
+mpirun -np 2 "$exe" "$src/tests/parallel_slab_150.prm" "${fields[@]}" \
+  --set "Output/Directory=slab_2" >slab_2.log
+"$exe" "$src/tests/critical_current_below.prm" "${fields[@]}" \
+  --set "Output/Directory=below" >below.log
+"$exe" "$src/tests/fig2a_nucleation_order.prm" "${fields[@]}" \
+  --set "Sweep/Values=8.5e-3, 9e-3, 9.5e-3" \
+  --set "Output/Directory=pads" >pads.log
+status=0
+check() {
+  local what=$1 file=$2 expected=$3 metal=$4
+  local last
+  last=$(tail -n 1 "$file")
+  local n_metal joined
+  n_metal=$(echo "$last" | cut -d, -f3)
+  joined=$(echo "$last" | cut -d, -f5)
+  if [ "$joined" = "$expected" ] &&
+    { [ "$metal" = any ] || { [ "$metal" = none ] && [ "$n_metal" = 0 ]; } ||
+      { [ "$metal" = some ] && [ "$n_metal" -gt 0 ]; }; }; then
+    echo "$what: $last: PASS"
+  else
+    echo "$what: $last (expected joined $expected, metal $metal): FAIL"
+    status=1
+  fi
+}
+for case in slab slab_2 below; do
+  /usr/bin/python3 "$src/scripts/metal_path.py" $case solution >$case.csv
+done
+/usr/bin/python3 "$src/scripts/metal_path.py" pads >pads.csv
+check "slab at 1.5 j_cr: joined" slab.csv 1 some
+check "slab at 1.5 j_cr, 2 ranks: joined" slab_2.csv 1 some
+check "slab below j_cr: no metal" below.csv 0 none
+check "Fig. 2a at 9.5 mA: metal at the pads, not joined" pads.csv 0 some
+[ "$status" -eq 0 ] && echo PASS || echo FAIL
+exit $status
