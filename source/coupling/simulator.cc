@@ -608,59 +608,56 @@ Simulator<dim>::iterate(const double   tolerance,
   }
 }
 
+namespace
+{
+// A linear solve that fails even with a fresh preconditioner.
+ConvergenceError
+linear_solve_failed(const std::string                  &problem,
+                    const SolverControl::NoConvergence &e)
+{
+  return ConvergenceError("the CG solve of the " + problem +
+                          " problem did not converge: "
+                          "residual " +
+                          Utilities::to_string(e.last_residual) + " after " +
+                          std::to_string(e.last_step) +
+                          " iterations ('Solver/Linear solver tolerance')");
+}
+} // namespace
+
+template <int dim>
+unsigned int
+Simulator<dim>::solve_electric_at(const VectorType &T)
+{
+  temperature = T;
+  {
+    TimerOutput::Scope t(timer, "phases: classify");
+    quadrature.set_temperature(temperature);
+  }
+  try
+  {
+    return electric.solve(temperature);
+  }
+  catch (const SolverControl::NoConvergence &e)
+  {
+    throw linear_solve_failed("electric", e);
+  }
+}
+
 template <int dim>
 std::pair<unsigned int, unsigned int>
 Simulator<dim>::apply_staggered_map(const VectorType &T)
 {
-  temperature = T;
-  {
-    TimerOutput::Scope t(timer, "phases: classify");
-    quadrature.set_temperature(temperature);
-  }
-  // A linear solve that fails even with a fresh preconditioner.
-  const auto failed =
-      [](const std::string &problem, const SolverControl::NoConvergence &e)
-  {
-    return ConvergenceError("the CG solve of the " + problem +
-                            " problem did not converge: "
-                            "residual " +
-                            Utilities::to_string(e.last_residual) + " after " +
-                            std::to_string(e.last_step) +
-                            " iterations ('Solver/Linear solver tolerance')");
-  };
-  unsigned int its_e = 0, its_t = 0;
+  const unsigned int its_e = solve_electric_at(T);
   try
   {
-    its_e = electric.solve(temperature);
+    const unsigned int its_t =
+        thermal.solve(temperature, electric.potential(), temperature_new);
+    return {its_e, its_t};
   }
   catch (const SolverControl::NoConvergence &e)
   {
-    throw failed("electric", e);
+    throw linear_solve_failed("heat", e);
   }
-  try
-  {
-    its_t = thermal.solve(temperature, electric.potential(), temperature_new);
-  }
-  catch (const SolverControl::NoConvergence &e)
-  {
-    throw failed("heat", e);
-  }
-  return {its_e, its_t};
-}
-
-template <int dim>
-void
-Simulator<dim>::restore_instant(const VectorType &T)
-{
-  // The phases and the potential of T (what the last accepted time step
-  // left, up to its nonlinear tolerance), without a heat solve.
-  temperature = T;
-  {
-    TimerOutput::Scope t(timer, "phases: classify");
-    quadrature.set_temperature(temperature);
-  }
-  electric.solve(temperature);
-  temperature_new = T;
 }
 
 template <int dim>

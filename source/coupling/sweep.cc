@@ -141,12 +141,7 @@ Simulator<dim>::natural_step(const double from,
       // At the step's value; a time-dependent stretch on the way (at an
       // intermediate value, or drifting) ended in a steady state.
       summary.sweep.control = to;
-      const Summary::SweepPoint fresh;
-      summary.sweep.stability         = fresh.stability;
-      summary.sweep.voltage_mean_V    = summary.sweep.voltage_min_V =
-          summary.sweep.voltage_max_V = fresh.voltage_mean_V;
-      summary.sweep.current_mean_A    = summary.sweep.current_min_A =
-          summary.sweep.current_max_A = fresh.current_mean_A;
+      summary.sweep.clear_time_dependent();
     }
     return outcome;
   };
@@ -158,38 +153,35 @@ Simulator<dim>::natural_step(const double from,
     const Relaxation relaxation = relax_in_time(value, summary, iterations);
     if (relaxation == Relaxation::settled)
       return attempt(value) ? StepOutcome::steady : StepOutcome::failed;
-    if (relaxation == Relaxation::time_limit)
-    {
-      const VectorType   instant(temperature);
-      const unsigned int generation = mesh_generation;
-      if (summary.sweep.stability == "drifting")
-      {
-        // A slow approach (or a short window): the steady state may be
-        // near. If the steady iteration does not find it, the step stays
-        // time-dependent.
-        pcout << "  Drifting: the steady iteration from the last instant"
-              << std::endl;
-        if (attempt(value))
-          return StepOutcome::steady;
-      }
-      // The recorded state: the last instant with its phases and
-      // potential.
-      if (generation == mesh_generation)
-        restore_instant(instant);
-      else
-        pcout << "  (the mesh changed in the attempt: its last iterate "
-                 "stands for the last instant)"
-              << std::endl;
-    }
-    if (relaxation == Relaxation::time_limit && sweep.continue_time_dependent)
-    {
-      summary.sweep.control = value;
-      return StepOutcome::time_dependent;
-    }
-    if (relaxation == Relaxation::time_limit)
-      pcout << "  The sweep stops ('Sweep/Time-dependent states' = fail)"
-            << std::endl;
     summary.sweep.control = value; // the state written is that of value
+    if (relaxation == Relaxation::failed)
+      return StepOutcome::failed;
+    const VectorType   instant(temperature);
+    const unsigned int generation = mesh_generation;
+    if (summary.sweep.stability == "drifting")
+    {
+      // A slow approach (or a short window): the steady state may be near.
+      // If the steady iteration does not find it, the step stays
+      // time-dependent.
+      pcout << "  Drifting: the steady iteration from the last instant"
+            << std::endl;
+      if (attempt(value))
+        return StepOutcome::steady;
+    }
+    // The recorded state: the last instant with its phases and potential.
+    if (generation == mesh_generation)
+    {
+      solve_electric_at(instant);
+      temperature_new = instant;
+    }
+    else
+      pcout << "  (the mesh changed in the attempt: its last iterate "
+               "stands for the last instant)"
+            << std::endl;
+    if (sweep.continue_time_dependent)
+      return StepOutcome::time_dependent;
+    pcout << "  The sweep stops ('Sweep/Time-dependent states' = fail)"
+          << std::endl;
     return StepOutcome::failed;
   };
 

@@ -183,6 +183,13 @@ private:
   std::pair<unsigned int, unsigned int>
   apply_staggered_map(const VectorType &T);
 
+  /**
+   * The first half of the staggered map: temperature = @p T, its phases
+   * and the electric solve. Returns the CG iterations.
+   */
+  unsigned int
+  solve_electric_at(const VectorType &T);
+
   /** Print the main quantities of @p summary. */
   void
   report(const Summary &summary) const;
@@ -336,13 +343,6 @@ private:
   sweep_arclength(const unsigned int    polarity_index,
                   std::vector<Summary> &steps,
                   const RunState       *resume);
-
-  /**
-   * Make @p T the current state again after a failed steady attempt:
-   * temperature and temperature_new, its phases and its potential.
-   */
-  void
-  restore_instant(const VectorType &T);
 
   /** How a natural sweep step ended. */
   enum class StepOutcome

@@ -106,6 +106,16 @@ struct Summary
       return stability == "oscillating" || stability == "drifting";
     }
 
+    /** Back to a step that is not time-dependent (a steady state). */
+    void
+    clear_time_dependent()
+    {
+      const SweepPoint fresh;
+      stability      = fresh.stability;
+      voltage_mean_V = voltage_min_V = voltage_max_V = fresh.voltage_mean_V;
+      current_mean_A = current_min_A = current_max_A = fresh.current_mean_A;
+    }
+
     template <class Archive>
     void
     serialize(Archive &ar, const unsigned int)
