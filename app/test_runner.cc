@@ -153,6 +153,10 @@ main(int argc, char **argv)
                     std::abs(two.exchange_W - sources) <
                         1e-6 * std::abs(s.joule_power_W));
           }
+          if (s.sweep.step < 0 && s.sweep.relaxation_steps > 0)
+            std::cout << "  relaxed in time after mesh adaptation ('Mesh/"
+                         "Relax after adaptation')"
+                      << std::endl;
           if (s.retries > 0)
             std::cout << "retries ('Solver/Retry relaxations'): " << s.retries
                       << std::endl;

@@ -10,6 +10,10 @@
 #    ramped 8.5, 9, 9.5 mA):
 #    metal under both pads, far apart (the top line's extents are 179 and
 #    108 um of 1 mm): metal present, not joined.
+# And scripts/plot_fig2.py on the same fields: the top line is above T_MIT
+# from end to end on the slab (1 and 2 ranks), nowhere below j_cr, and in
+# one stretch near each pad (x < 0.3 L, x > 0.7 L) at 9.5 mA; the maps and the phase
+# boundaries of the ramp are written.
 # Usage: metal_path.sh IMTSIM SOURCE_DIR WORK_DIR
 set -euo pipefail
 exe=$1
@@ -53,5 +57,32 @@ check "slab at 1.5 j_cr: joined" slab.csv 1 some
 check "slab at 1.5 j_cr, 2 ranks: joined" slab_2.csv 1 some
 check "slab below j_cr: no metal" below.csv 0 none
 check "Fig. 2a at 9.5 mA: metal at the pads, not joined" pads.csv 0 some
+plot() {
+  local what=$1 expected=$2
+  shift 2
+  local line
+  line=$(/usr/bin/python3 "$src/scripts/plot_fig2.py" "$@" | tail -n 1)
+  if [[ "$line" =~ $expected ]]; then
+    echo "plot_fig2.py, $what: $line: PASS"
+  else
+    echo "plot_fig2.py, $what: $line (expected /$expected/): FAIL"
+    status=1
+  fi
+}
+whole='T > T_MIT for x/L in \[0\.0000, 1\.0000\]$'
+plot "slab, whole top line hot" "$whole" slab --out slab/fig2
+plot "slab, 2 ranks" "$whole" slab_2 --out slab_2/fig2
+plot "below j_cr" 'T > T_MIT for no x$' below --out below/fig2
+plot "Fig. 2a at 9.5 mA, near each pad only" \
+  'for x/L in \[0\.[0-2][0-9]*, 0\.[0-2][0-9]*\], x/L in \[0\.[7-9][0-9]*, (0\.[7-9][0-9]*|1\.0000)\]$' \
+  pads --out pads/fig2
+/usr/bin/python3 "$src/scripts/plot_fig2.py" pads --boundaries \
+  --out pads/boundaries.png >/dev/null
+for png in slab/fig2_section.png pads/fig2_section.png pads/boundaries.png; do
+  if [ ! -s "$png" ]; then
+    echo "plot_fig2.py: $png not written: FAIL"
+    status=1
+  fi
+done
 [ "$status" -eq 0 ] && echo PASS || echo FAIL
 exit $status

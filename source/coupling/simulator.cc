@@ -315,9 +315,16 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
   const MeshParameters &mesh        = parameters.mesh;
   unsigned int          steps       = 0;
   unsigned int          adaptations = 0;
-  // A time step runs on a fixed mesh: a time-dependent run adapts between
-  // steps, where the whole history moves to the new mesh.
-  bool adapting = adaptation.enabled() && !parameters.time.transient;
+  // Picard steps before the last relaxation in time and in it ('Solver/
+  // Maximum Picard iterations' bounds the steady iteration after it).
+  unsigned int earlier_steps = 0;
+  // A time step runs on a fixed mesh: a time-dependent run (or a
+  // relaxation in time) adapts between steps, where the whole history
+  // moves to the new mesh.
+  bool adapting =
+      adaptation.enabled() && !parameters.time.transient && time_levels.empty();
+  const auto count = [&]()
+  { summary.picard_iterations = steps + earlier_steps; };
   summary.picard_iterations = 0;
   while (true)
   {
@@ -334,10 +341,10 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
     }
     catch (...)
     {
-      summary.picard_iterations = steps;
+      count();
       throw;
     }
-    summary.picard_iterations = steps;
+    count();
     if (result == IterationResult::exhausted)
     {
       failure_reason =
@@ -353,7 +360,16 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
     if (!adapting)
       return true;
     if (adapt_to_interface())
+    {
       ++adaptations;
+      if (mesh.relax_after_adaptation &&
+          !relax_on_new_mesh(summary, steps, earlier_steps))
+      {
+        count();
+        return false;
+      }
+      count();
+    }
     else
     {
       // The mesh fits the interface: finish on it.
@@ -370,6 +386,37 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
                "not fit the final interface"
             << std::endl;
   }
+}
+
+template <int dim>
+bool
+Simulator<dim>::relax_on_new_mesh(Summary      &summary,
+                                  unsigned int &steps,
+                                  unsigned int &earlier_steps)
+{
+  // The converged state interpolated onto the new mesh is not a discrete
+  // solution there, least of all at the singular pad edges, where the
+  // staggered map's large derivative turns an interpolation error of a
+  // kelvin into a Picard update of tens: the iteration from it can
+  // stagnate. The sample, followed in time from it, settles instead.
+  pcout << "  Relaxation in time on the new mesh ('Mesh/Relax after "
+           "adaptation')"
+        << std::endl;
+  earlier_steps += steps;
+  steps = 0;
+  const Relaxation relaxation =
+      relax_in_time(electric.get_drive(), summary, earlier_steps);
+  if (relaxation == Relaxation::settled)
+    return true;
+  failure_reason =
+      relaxation == Relaxation::failed
+          ? "the relaxation in time on the adapted mesh failed (a step of "
+            "'Time/Minimum time step' was rejected)"
+          : "the relaxation in time on the adapted mesh did not settle "
+            "within 'Sweep/Maximum relaxation time' (" +
+                summary.sweep.stability + ")";
+  pcout << "  " << failure_reason << std::endl;
+  return false;
 }
 
 template <int dim>
@@ -1158,6 +1205,8 @@ Simulator<dim>::run_cycles(const RunState *resume)
   const std::string summary_file =
       parameters.output.directory + "/summary.json";
   const unsigned int n_cycles = parameters.mesh.number_of_cycles;
+  if (!resume && Utilities::MPI::this_mpi_process(comm) == 0)
+    std::filesystem::remove(parameters.output.directory + "/relaxation.csv");
   for (unsigned int cycle = first; cycle < n_cycles; ++cycle)
   {
     const bool continuing = resume && cycle == first && resume->in_progress;
@@ -1201,6 +1250,15 @@ Simulator<dim>::run_cycles(const RunState *resume)
       temperature_new = temperature;
     if (cycle == 0)
       summary.initial_condition += continuation_description();
+    if (summary.sweep.relaxation_steps > 0)
+    {
+      std::ostringstream text;
+      text << std::setprecision(3) << "; relaxed in time for "
+           << summary.sweep.relaxation_time_s
+           << " s in all after the mesh adaptations ('Mesh/Relax after "
+              "adaptation')";
+      summary.initial_condition += text.str();
+    }
     postprocess(summary, cycle);
     summaries.push_back(summary);
     write_summary_file(summary_file, summaries);

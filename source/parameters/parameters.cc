@@ -239,6 +239,22 @@ MeshParameters::declare_parameters(ParameterHandler &prm)
                     "Mesh adaptations per continuation stage; when "
                     "reached, the iteration finishes on the last mesh and "
                     "the log says so [-].");
+  prm.declare_entry(
+      "Relax after adaptation",
+      "false",
+      Patterns::Bool(),
+      "Steady runs with interface refinement: after each adaptation, the "
+      "state transferred to the new mesh is followed in time on it (C dT/dt "
+      "added, subsection Time's scheme and step control, the heat "
+      "capacities of subsection Material) until max|dT/dt| < 'Sweep/"
+      "Relaxation rate', and the steady iteration goes on from the relaxed "
+      "state. The interpolated state is not a solution on the new mesh, and "
+      "where the staggered map is steep (at pad edges) the iteration from "
+      "it can stagnate; the relaxation settles instead. It fails the run if "
+      "it does not settle within 'Sweep/Maximum relaxation time'. It may "
+      "reach another steady state than the iteration would have: "
+      "summary.json records it (initial_condition, relaxation_time_s, "
+      "relaxation_change_K) and relaxation.csv its course.");
   prm.leave_subsection();
 }
 
@@ -259,6 +275,7 @@ MeshParameters::parse_parameters(ParameterHandler &prm)
   adaptation_tolerance      = prm.get_double("Adaptation tolerance");
   adaptation_interval       = prm.get_integer("Adaptation interval");
   max_adaptations           = prm.get_integer("Maximum adaptations");
+  relax_after_adaptation    = prm.get_bool("Relax after adaptation");
   mesh_file                 = prm.get("Mesh file");
   const auto tags           = [&](const std::string &entry)
   {
@@ -1469,6 +1486,25 @@ Parameters::check() const
     check_time();
   else if (sweep.enabled())
     check_sweep();
+  if (mesh.relax_after_adaptation && !time.transient)
+  {
+    if (mesh.interface_refinement == 0)
+      throw InputError("Mesh/Relax after adaptation",
+                       "needs 'Mesh/Interface refinement' > 0 (without "
+                       "interface adaptation there is nothing to relax "
+                       "after).");
+    if (thermal.two_temperature)
+      throw InputError("Mesh/Relax after adaptation",
+                       "needs the time-dependent heat equation, which the "
+                       "two-temperature model does not have.");
+    require_positive(sweep.relaxation_rate,
+                     "Sweep/Relaxation rate",
+                     "The rate that ends a relaxation");
+    require_positive(sweep.max_relaxation_time,
+                     "Sweep/Maximum relaxation time",
+                     "The longest relaxation");
+    check_time_stepping();
+  }
   if (checkpoint.restart &&
       !std::filesystem::is_directory(checkpoint_directory()))
     throw InputError(checkpoint.restart_directory.empty()

@@ -86,6 +86,13 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
     num("current_min_A", sweep.current_min_A, false);
     num("current_max_A", sweep.current_max_A, false);
   }
+  else if (sweep.relaxation_steps > 0)
+  {
+    // A steady run relaxed in time ('Mesh/Relax after adaptation').
+    num("relaxation_time_s", sweep.relaxation_time_s, false);
+    num("relaxation_steps", sweep.relaxation_steps, false);
+    num("relaxation_change_K", sweep.relaxation_change_K, false);
+  }
   if (time.step >= 0)
   {
     num("time_step", time.step, false);

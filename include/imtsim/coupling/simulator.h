@@ -310,6 +310,17 @@ private:
   relax_in_time(const double drive, Summary &summary, unsigned int &iterations);
 
   /**
+   * 'Mesh/Relax after adaptation': relax_in_time() at the present drive
+   * from the state just transferred to a new mesh; @p steps (the steady
+   * iteration's so far) move to @p earlier_steps, which also gets the
+   * relaxation's. False (with failure_reason) if it did not settle.
+   */
+  bool
+  relax_on_new_mesh(Summary      &summary,
+                    unsigned int &steps,
+                    unsigned int &earlier_steps);
+
+  /**
    * The local error estimate [K] of the step just solved to @p t_new of
    * order @p order (Milne's device with the polynomial extrapolation of
    * the accepted levels), or NaN if there are too few levels.

@@ -81,6 +81,8 @@ struct MeshParameters
   double       adaptation_tolerance; ///< max|dT|/T0 at which to adapt
   unsigned int adaptation_interval;  ///< also adapt every k steps (0: no)
   unsigned int max_adaptations;      ///< per continuation stage
+  /** Relax in time on an adapted mesh where the iteration fails there. */
+  bool relax_after_adaptation = false;
   /** Gmsh .msh file (resolved against the prm's directory); "" = box. */
   std::string mesh_file;
   /** Physical tags of the mesh file's boundary groups. */
