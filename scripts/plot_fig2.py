@@ -4,6 +4,7 @@
 Usage: scripts/plot_fig2.py RESULTS_DIR [--out PREFIX] [--series NAME.pvd]
                             [--entry K]
        scripts/plot_fig2.py RESULTS_DIR --boundaries [--out PNG] [--series ..]
+                            [--plane top|section]
 
 Reads a field series of RESULTS_DIR ('Output/Write fields = true'; default
 solution.pvd if present, else sweep.pvd), parameters.prm and summary.json;
@@ -14,8 +15,8 @@ and the depth (h - z)/L, top face up, pads as bars above it; PREFIX_top.png
 (3D), T/T0 on the top face over x/L, y/L, pads outlined; both with
 T = T_MIT in black. It prints the x/L ranges where T > T_MIT on the line
 y = W/2, z = h. PREFIX defaults to RESULTS_DIR/fig2. --boundaries draws
-T = T_MIT of every entry (default sweep.pvd) on the top face (2D: the
-section), labelled by the step's current from summary.json, like Fig. 2e
+T = T_MIT of every entry (default sweep.pvd) on the top face (2D, or
+with --plane section: the section y = W/2), labelled by the step's current from summary.json, like Fig. 2e
 (PNG defaults to RESULTS_DIR/fig2_boundaries.png).
 
 The maps use the vertices of the output cells' faces lying in the plane
@@ -257,7 +258,8 @@ def boundaries(args, prm, summary):
         entry = read_entry(pvtu)
         if g is None:
             g = geometry(prm, entry)
-            which = "top" if g["dim"] == 3 else "section"
+            which = ("top" if g["dim"] == 3 and args.plane != "section"
+                     else "section")
             fig, ax = new_figure(g, which, 1.2, (4.4, 4.5))
         data = plane(entry, g, which) or fail(
             f"no cell faces on {PLANES[which]}")
@@ -270,9 +272,14 @@ def boundaries(args, prm, summary):
             label += " (no interface)"
         handles.append(Line2D([], [], color=colour, lw=1.5, label=label))
     draw_pads(ax, g, which, colour="0.4")
-    ax.legend(handles=handles, fontsize=8, framealpha=0.8)
+    if which == "section":
+        # Below the axes: the section is too flat to hold it.
+        ax.legend(handles=handles, fontsize=8, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.35), ncol=min(len(handles), 4))
+    else:
+        ax.legend(handles=handles, fontsize=8, framealpha=0.8)
     ax.set_title(f"T = T_MIT = {g['T_mit']:g} K on "
-                 f"{'the top face' if which == 'top' else 'the x-z section'}",
+                 f"{'the top face' if which == 'top' else 'the section y = W/2' if g['dim'] == 3 else 'the x-z section'}",
                  fontsize=10, pad=8)
     out = args.out or os.path.join(args.results, "fig2_boundaries.png")
     fig.savefig(out, dpi=120)
@@ -287,6 +294,9 @@ def main():
     parser.add_argument("--series", help="the .pvd file to read")
     parser.add_argument("--entry", type=int, default=-1)
     parser.add_argument("--boundaries", action="store_true")
+    parser.add_argument("--plane", choices=["top", "section"], default="top",
+                        help="with --boundaries in 3D: the top face "
+                        "(default) or the section y = W/2")
     args = parser.parse_args()
     prm, summary = read_prm(args.results), {}
     if os.path.exists(os.path.join(args.results, "summary.json")):

@@ -242,7 +242,7 @@ Simulator<dim>::relax_in_time(const double  drive,
   const VectorType start(temperature);
   double           t = 0, dt = tp.time_step, rate = 0;
   unsigned int     accepted = 0, rejected = 0, picard = 0;
-  bool             relaxed = false, failed = false;
+  bool             relaxed = false, failed = false, beyond_limit = false;
   Timer            clock;
   // The accepted steps' (t, I, V), rows of relaxation.csv as they come.
   std::vector<std::array<double, 3>> history;
@@ -265,13 +265,17 @@ Simulator<dim>::relax_in_time(const double  drive,
         << std::setprecision(3) << sweep.relaxation_rate << " K/s" << std::endl;
   while (true)
   {
-    if (t >= sweep.max_relaxation_time)
+    // A last step already below the rate, but solved too loosely to
+    // resolve it, gets its resolving step even at the time limit.
+    const bool unresolved = accepted > 0 && rate < sweep.relaxation_rate;
+    if (t >= sweep.max_relaxation_time && !(unresolved && !beyond_limit))
     {
       pcout << "  Relaxation: max|dT/dt| = " << std::scientific
             << std::setprecision(3) << rate << " K/s at t = " << t
             << " s, the end of 'Sweep/Maximum relaxation time'" << std::endl;
       break;
     }
+    beyond_limit          = t >= sweep.max_relaxation_time;
     const double    t_new = t + dt;
     Summary         step_summary;
     TimeStepAttempt attempt;

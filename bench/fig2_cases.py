@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""The paper's Fig. 2 cases (prm/fig2a.prm, fig2a_reversed.prm, fig2c.prm,
+fig2d.prm, fig2e.prm), as tabulated in doc/fig2/: per case and step the
+current, V, T_max, the mean and top-surface mean temperatures, the metal
+fraction and its share in the drain half, the metal extents along the top
+centre line from each end, the DoFs and mesh adaptations, how the state
+was reached, and the run time. With --figures DIR the panels are drawn
+there by scripts/plot_fig2.py (T/T0 on the section y = W/2 and on the top
+face; for fig2e the phase boundaries of its three currents).
+
+Usage: bench/fig2_cases.py [--cases a,c,...] [--results DIR] [--figures DIR]
+  --cases     which of fig2a, fig2a_reversed, fig2c, fig2d, fig2e (default
+              all; about 30 min on one core of the development machine)
+  --results   run into (or, where DIR/CASE/summary.json exists, read) DIR
+  --figures   draw the panels into this directory
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXE = os.path.join(ROOT, "build", "imtsim")
+CASES = ["fig2a", "fig2a_reversed", "fig2c", "fig2d", "fig2e"]
+
+
+def run(case, directory):
+    prm = os.path.join(ROOT, "prm", case + ".prm")
+    command = [EXE, prm, "--set", "Output/Directory=" + directory]
+    start = time.time()
+    with open(directory + ".log", "w") as log:
+        status = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT)
+    with open(directory + ".time", "w") as f:
+        f.write(f"{time.time() - start:.0f} {status}\n")
+
+
+def rows(directory):
+    summary = json.load(open(os.path.join(directory, "summary.json")))
+    return summary["steps"] if "steps" in summary else summary["cycles"][-1:]
+
+
+def reached(r):
+    text = r["initial_condition"]
+    if r.get("jump_at") is not None and r.get("jump_at") == r.get("jump_at"):
+        text = f"jump at {1e3 * r['jump_at']:.4g} mA; " + text
+    return text
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--results")
+    parser.add_argument("--figures")
+    args = parser.parse_args()
+    results = args.results or tempfile.mkdtemp(prefix="fig2_cases_")
+    os.makedirs(results, exist_ok=True)
+    print("case,I_mA,V,T_max_K,T_mean_K,T_top_mean_K,metal_fraction,"
+          "drain_half,extent_drain_um,extent_source_um,dofs,adaptations,"
+          "relaxation_s,converged,run_s,reached")
+    for case in args.cases.split(","):
+        directory = os.path.join(results, case)
+        if not os.path.exists(os.path.join(directory, "summary.json")):
+            run(case, directory)
+        seconds = open(directory + ".time").read().split()[0] \
+            if os.path.exists(directory + ".time") else "-"
+        for r in rows(directory):
+            metal = r["metal_volume_fraction"]
+            share = (f"{100 * r['metal_volume_fraction_drain_half'] / metal:.0f}%"
+                     if metal > 0 else "-")
+            relax = r.get("relaxation_time_s", 0) or 0
+            print(f"{case},{1e3 * r['current_A']:.3f},{r['voltage_V']:.5f},"
+                  f"{r['temperature_max_K']:.2f},{r['temperature_mean_K']:.2f},"
+                  f"{r['temperature_top_mean_K']:.2f},{metal:.4e},{share},"
+                  f"{1e6 * r['metal_extent_drain_m']:.1f},"
+                  f"{1e6 * r['metal_extent_source_m']:.1f},{r['n_dofs']},"
+                  f"{r['mesh_adaptations']},{relax:.3g},"
+                  f"{int(r['converged'])},{seconds},\"{reached(r)}\"")
+        if args.figures:
+            os.makedirs(args.figures, exist_ok=True)
+            plot = ["/usr/bin/python3", os.path.join(ROOT, "scripts",
+                                                 "plot_fig2.py"), directory]
+            if case == "fig2e":
+                for plane, suffix in (("top", ""), ("section", "_section")):
+                    subprocess.run(plot + [
+                        "--boundaries", "--plane", plane, "--out",
+                        os.path.join(args.figures,
+                                     f"fig2e_boundaries{suffix}.png")],
+                        check=True, stdout=subprocess.DEVNULL)
+                for k, r in enumerate(rows(directory)):
+                    name = f"fig2e_{1e3 * r['current_A']:.0f}mA"
+                    subprocess.run(plot + ["--entry", str(k), "--out",
+                                           os.path.join(args.figures, name)],
+                                   check=True, stdout=subprocess.DEVNULL)
+            else:
+                subprocess.run(plot + ["--out", os.path.join(args.figures,
+                                                              case)],
+                               check=True, stdout=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    main()
