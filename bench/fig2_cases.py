@@ -6,11 +6,11 @@ fraction and its share in the drain half, the metal extents along the top
 centre line from each end, the DoFs and mesh adaptations, how the state
 was reached, and the run time. With --figures DIR the panels are drawn
 there by scripts/plot_fig2.py (T/T0 on the section y = W/2 and on the top
-face; for fig2e the phase boundaries of its three currents).
+face; for fig2e the phase boundaries of its currents).
 
 Usage: bench/fig2_cases.py [--cases a,c,...] [--results DIR] [--figures DIR]
   --cases     which of fig2a, fig2a_reversed, fig2c, fig2d, fig2e (default
-              all; about 30 min on one core of the development machine)
+              all; about 10 min on one core of the development machine)
   --results   run into (or, where DIR/CASE/summary.json exists, read) DIR
   --figures   draw the panels into this directory
 """

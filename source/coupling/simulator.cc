@@ -318,9 +318,9 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
   // Picard steps before the last relaxation in time and in it ('Solver/
   // Maximum Picard iterations' bounds the steady iteration after it).
   unsigned int earlier_steps = 0;
-  // A time step runs on a fixed mesh: a time-dependent run (or a
-  // relaxation in time) adapts between steps, where the whole history
-  // moves to the new mesh.
+  // A time step runs on a fixed mesh: a time-dependent run adapts between
+  // steps, where the whole history moves to the new mesh; a relaxation in
+  // time (time levels present) never adapts.
   bool adapting =
       adaptation.enabled() && !parameters.time.transient && time_levels.empty();
   const auto count = [&]()
@@ -416,6 +416,10 @@ Simulator<dim>::relax_on_new_mesh(Summary      &summary,
             "within 'Sweep/Maximum relaxation time' (" +
                 summary.sweep.stability + ")";
   pcout << "  " << failure_reason << std::endl;
+  // The state written is the last accepted instant, with its own phases
+  // and potential (not those of a rejected attempt).
+  solve_electric_at(temperature);
+  temperature_new = temperature;
   return false;
 }
 

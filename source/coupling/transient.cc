@@ -275,7 +275,6 @@ Simulator<dim>::relax_in_time(const double  drive,
             << " s, the end of 'Sweep/Maximum relaxation time'" << std::endl;
       break;
     }
-    beyond_limit          = t >= sweep.max_relaxation_time;
     const double    t_new = t + dt;
     Summary         step_summary;
     TimeStepAttempt attempt;
@@ -321,7 +320,9 @@ Simulator<dim>::relax_in_time(const double  drive,
             << electric.voltage() << ',' << T_max << ','
             << electric.metal_volume_fraction() << ',' << rate << '\n'
             << std::flush;
-    t = t_new;
+    // An accepted step that started at the limit was the resolving one.
+    beyond_limit = t >= sweep.max_relaxation_time;
+    t            = t_new;
     ++accepted;
     // Below the rate, and by more than the step's nonlinear error can
     // fake (else one more step, solved to resolve the rate).

@@ -81,7 +81,7 @@ struct MeshParameters
   double       adaptation_tolerance; ///< max|dT|/T0 at which to adapt
   unsigned int adaptation_interval;  ///< also adapt every k steps (0: no)
   unsigned int max_adaptations;      ///< per continuation stage
-  /** Relax in time on an adapted mesh where the iteration fails there. */
+  /** Relax in time on every newly adapted mesh (steady runs). */
   bool relax_after_adaptation = false;
   /** Gmsh .msh file (resolved against the prm's directory); "" = box. */
   std::string mesh_file;
