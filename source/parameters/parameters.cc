@@ -1249,17 +1249,7 @@ Parameters::check_sweep() const
       throw InputError("Sweep/Jump by relaxation",
                        "is for natural sweeps; arclength continuation "
                        "passes folds on the curve instead of jumping.");
-    if (thermal.two_temperature)
-      throw InputError("Sweep/Jump by relaxation",
-                       "needs the time-dependent heat equation, which the "
-                       "two-temperature model does not have.");
-    require_positive(s.relaxation_rate,
-                     "Sweep/Relaxation rate",
-                     "The rate that ends a relaxation");
-    require_positive(s.max_relaxation_time,
-                     "Sweep/Maximum relaxation time",
-                     "The longest relaxation");
-    check_time_stepping();
+    check_relaxation("Sweep/Jump by relaxation");
   }
 }
 
@@ -1359,6 +1349,24 @@ Parameters::check_hysteresis() const
                      "path, not only on the control value: use 'natural' "
                      "(each step from the previous state and its phase "
                      "memory).");
+}
+
+void
+Parameters::check_relaxation(const std::string &entry) const
+{
+  // A relaxation in time ('Sweep/Jump by relaxation', 'Mesh/Relax after
+  // adaptation'): its stopping rule and its time stepping.
+  if (thermal.two_temperature)
+    throw InputError(entry,
+                     "needs the time-dependent heat equation, which the "
+                     "two-temperature model does not have.");
+  require_positive(sweep.relaxation_rate,
+                   "Sweep/Relaxation rate",
+                   "The rate that ends a relaxation");
+  require_positive(sweep.max_relaxation_time,
+                   "Sweep/Maximum relaxation time",
+                   "The longest relaxation");
+  check_time_stepping();
 }
 
 void
@@ -1493,17 +1501,7 @@ Parameters::check() const
                        "needs 'Mesh/Interface refinement' > 0 (without "
                        "interface adaptation there is nothing to relax "
                        "after).");
-    if (thermal.two_temperature)
-      throw InputError("Mesh/Relax after adaptation",
-                       "needs the time-dependent heat equation, which the "
-                       "two-temperature model does not have.");
-    require_positive(sweep.relaxation_rate,
-                     "Sweep/Relaxation rate",
-                     "The rate that ends a relaxation");
-    require_positive(sweep.max_relaxation_time,
-                     "Sweep/Maximum relaxation time",
-                     "The longest relaxation");
-    check_time_stepping();
+    check_relaxation("Mesh/Relax after adaptation");
   }
   if (checkpoint.restart &&
       !std::filesystem::is_directory(checkpoint_directory()))

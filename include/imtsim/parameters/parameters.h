@@ -389,6 +389,10 @@ private:
   /** The step control of subsection Time and the heat capacities. */
   void
   check_time_stepping() const;
+
+  /** The checks of a relaxation in time requested by @p entry. */
+  void
+  check_relaxation(const std::string &entry) const;
   void
   check_two_temperature() const;
 };
