@@ -8,9 +8,14 @@ was reached, and the run time. With --figures DIR the panels are drawn
 there by scripts/plot_fig2.py (T/T0 on the section y = W/2 and on the top
 face; for fig2e the phase boundaries of its currents).
 
-Usage: bench/fig2_cases.py [--cases a,c,...] [--results DIR] [--figures DIR]
+Usage: bench/fig2_cases.py [--cases a,c,...] [--adaptive] [--np N]
+                           [--results DIR] [--figures DIR]
   --cases     which of fig2a, fig2a_reversed, fig2c, fig2d, fig2e (default
               all; about 10 min on one core of the development machine)
+  --adaptive  with interface adaptation: 'Mesh/Interface refinement = 1'
+              and 'Mesh/Relax after adaptation = true' (each adaptation
+              followed by a relaxation in time on the new mesh)
+  --np        run with mpirun -np N (default 1: no mpirun)
   --results   run into (or, where DIR/CASE/summary.json exists, read) DIR
   --figures   draw the panels into this directory
 """
@@ -27,9 +32,17 @@ EXE = os.path.join(ROOT, "build", "imtsim")
 CASES = ["fig2a", "fig2a_reversed", "fig2c", "fig2d", "fig2e"]
 
 
-def run(case, directory):
+ADAPTIVE = ["--set", "Mesh/Interface refinement=1",
+            "--set", "Mesh/Relax after adaptation=true"]
+
+
+def run(case, directory, adaptive, ranks):
     prm = os.path.join(ROOT, "prm", case + ".prm")
     command = [EXE, prm, "--set", "Output/Directory=" + directory]
+    if adaptive:
+        command += ADAPTIVE
+    if ranks > 1:
+        command = ["mpirun", "-np", str(ranks)] + command
     start = time.time()
     with open(directory + ".log", "w") as log:
         status = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT)
@@ -52,6 +65,8 @@ def reached(r):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--adaptive", action="store_true")
+    parser.add_argument("--np", type=int, default=1)
     parser.add_argument("--results")
     parser.add_argument("--figures")
     args = parser.parse_args()
@@ -63,7 +78,7 @@ def main():
     for case in args.cases.split(","):
         directory = os.path.join(results, case)
         if not os.path.exists(os.path.join(directory, "summary.json")):
-            run(case, directory)
+            run(case, directory, args.adaptive, args.np)
         seconds = open(directory + ".time").read().split()[0] \
             if os.path.exists(directory + ".time") else "-"
         for r in rows(directory):

@@ -17,7 +17,8 @@
 #     pseudo-arclength sweep through the fold at the critical current
 #     (sweep_arclength.prm, ended at 11.2 mA after 26 points), stopped at
 #     step 12;
-#  5. damaged checkpoints (a flipped byte, a truncated file, no manifest)
+#  5. damaged checkpoints (a flipped byte, a truncated file, no manifest,
+#     an earlier format)
 #     are refused with exit code 2 and a message naming the file and the
 #     intact previous checkpoint, from which the run then resumes and ends
 #     like the uninterrupted one; a checkpoint of another kind of run is
@@ -186,6 +187,10 @@ truncate -s 1000 "$damaged/mesh_fixed.data"
 refused truncated "'mesh_fixed.data' has 1000 bytes"
 rm -f "$damaged/manifest"
 refused no_manifest "has no manifest"
+# A checkpoint of the earlier format 1 (without the adaptation's locks).
+rm -rf "$damaged" && cp -r pristine "$damaged"
+sed -i '1s/.*/imtsim checkpoint 1/' "$damaged/manifest"
+refused format_1 "it is in another format ('imtsim checkpoint 1'"
 rm -rf "$damaged" && cp -r pristine "$damaged"
 refused other_mode "of a run of mode 'transient'" --set "Time/Mode=steady"
 "$exe" "$prm" --set "Output/Directory=transient_damaged" --restart \

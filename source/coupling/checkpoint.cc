@@ -33,7 +33,7 @@ on_stop_signal(const int signal)
 }
 
 const char *const manifest_name   = "manifest";
-const char *const manifest_header = "imtsim checkpoint 1";
+const char *const manifest_header = "imtsim checkpoint 2";
 
 /** Size and CRC-32 of a file. */
 std::pair<std::uintmax_t, std::uint32_t>
@@ -131,6 +131,12 @@ problem(const std::string &directory)
   std::string    header;
   if (!in || !std::getline(in, header))
     return "it has no manifest (it was not completely written)";
+  if (header.rfind("imtsim checkpoint ", 0) == 0 && header != manifest_header)
+    return "it is in another format ('" + header + "'; this imtsim reads '" +
+           std::string(manifest_header) +
+           "', which also stores the mesh adaptation's locks of the current "
+           "stage): "
+           "rerun from the start";
   if (header != manifest_header)
     return "its manifest does not start with '" + std::string(manifest_header) +
            "'";

@@ -323,6 +323,8 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
   // time (time levels present) never adapts.
   bool adapting =
       adaptation.enabled() && !parameters.time.transient && time_levels.empty();
+  if (adapting)
+    adaptation.begin_stage();
   const auto count = [&]()
   { summary.picard_iterations = steps + earlier_steps; };
   summary.picard_iterations = 0;
@@ -374,7 +376,12 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
     {
       // The mesh fits the interface: finish on it.
       pcout << "  The mesh fits the interface (" << adaptation.n_band_cells()
-            << " cells at it or in its band)" << std::endl;
+            << " cells at it or in its band";
+      if (adaptation.n_kept_cells() > 0)
+        pcout << "; " << adaptation.n_kept_cells()
+              << " cells outside it locked refined, refined again after a "
+                 "coarsening in this stage";
+      pcout << ")" << std::endl;
       adapting = false;
       if (result == IterationResult::converged &&
           mesh.adaptation_tolerance <= tolerance)

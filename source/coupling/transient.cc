@@ -577,7 +577,10 @@ Simulator<dim>::run_transient(const RunState *resume)
     {
       // The interface of the accepted state; T^n, its history and the
       // phase memory move to the new mesh. (n_adaptations counts them
-      // over the whole run: the summary's mesh_adaptations.)
+      // over the whole run: the summary's mesh_adaptations.) The
+      // interface moves in time: each adaptation is a stage of its own,
+      // free to coarsen what the last one refined.
+      adaptation.begin_stage();
       if (adapt_to_interface())
         time_levels[0] = temperature;
     }

@@ -28,6 +28,14 @@ MeshAdaptation<dim>::initialize()
   for (const auto &cell : triangulation.active_cell_iterators())
     if (cell->is_locally_owned())
       base_level[cell->active_cell_index()] = cell->level();
+  history.reinit(triangulation.n_active_cells());
+}
+
+template <int dim>
+void
+MeshAdaptation<dim>::begin_stage()
+{
+  history = 0;
 }
 
 template <int dim>
@@ -97,6 +105,7 @@ MeshAdaptation<dim>::flag_interface(const DoFHandler<dim> &dof_handler,
 {
   const std::vector<bool> in_band = interface_band(dof_handler, temperature);
   unsigned long long      n_band  = 0;
+  unsigned long long      n_kept  = 0;
   for (const auto &cell : triangulation.active_cell_iterators())
     if (cell->is_locally_owned())
     {
@@ -112,10 +121,30 @@ MeshAdaptation<dim>::flag_interface(const DoFHandler<dim> &dof_handler,
           cell->set_refine_flag();
       }
       else if (cell->level() > base)
-        cell->set_coarsen_flag();
+      {
+        // Locked (refined again after a coarsening in this stage): kept.
+        if (history[i] == 2)
+          ++n_kept;
+        else
+          cell->set_coarsen_flag();
+      }
     }
   band_cells = Utilities::MPI::sum(n_band, triangulation.get_communicator());
+  kept_cells = Utilities::MPI::sum(n_kept, triangulation.get_communicator());
   triangulation.prepare_coarsening_and_refinement();
+  // A cell to be coarsened passes the mark 'coarsened' on to its parent;
+  // a cell to be refined that carries it (including those the smoothing of
+  // prepare_coarsening_and_refinement() flags) passes the lock on to its
+  // children.
+  for (const auto &cell : triangulation.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      const unsigned int i = cell->active_cell_index();
+      if (cell->refine_flag_set() && history[i] == 1)
+        history[i] = 2;
+      else if (cell->coarsen_flag_set())
+        history[i] = std::max(history[i], 1.f);
+    }
 
   unsigned long long n_flagged = 0;
   for (const auto &cell : triangulation.active_cell_iterators())
@@ -177,7 +206,8 @@ void
 MeshAdaptation<dim>::prepare_for_coarsening_and_refinement()
 {
   make_transfer();
-  transfer->prepare_for_coarsening_and_refinement(base_level);
+  transfer->prepare_for_coarsening_and_refinement(
+      std::vector<const Vector<float> *>{&base_level, &history});
 }
 
 template <int dim>
@@ -185,7 +215,8 @@ void
 MeshAdaptation<dim>::prepare_for_serialization()
 {
   make_transfer();
-  transfer->prepare_for_serialization(base_level);
+  transfer->prepare_for_serialization(
+      std::vector<const Vector<float> *>{&base_level, &history});
 }
 
 template <int dim>
@@ -200,8 +231,10 @@ void
 MeshAdaptation<dim>::deserialize()
 {
   base_level.reinit(triangulation.n_active_cells());
+  history.reinit(triangulation.n_active_cells());
+  std::vector<Vector<float> *> fields{&base_level, &history};
   make_transfer();
-  transfer->deserialize(base_level);
+  transfer->deserialize(fields);
   transfer.reset();
 }
 
@@ -209,10 +242,13 @@ template <int dim>
 void
 MeshAdaptation<dim>::unpack()
 {
-  Vector<float> transferred(triangulation.n_active_cells());
-  transfer->unpack(transferred);
+  Vector<float>                levels(triangulation.n_active_cells());
+  Vector<float>                histories(triangulation.n_active_cells());
+  std::vector<Vector<float> *> fields{&levels, &histories};
+  transfer->unpack(fields);
   transfer.reset();
-  base_level = std::move(transferred);
+  base_level = std::move(levels);
+  history    = std::move(histories);
 }
 
 template class MeshAdaptation<2>;

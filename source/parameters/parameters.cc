@@ -173,9 +173,12 @@ MeshParameters::declare_parameters(ParameterHandler &prm)
                     "cells whose temperature range meets the transition "
                     "(T = T_MIT, or T_MIT +- w_T/2 for the smooth law), "
                     "plus 'Interface band' layers of neighbours. The mesh "
-                    "follows the interface during the staggered iteration "
-                    "(cells the interface has left are coarsened back). "
-                    "0 switches interface adaptation off [-].");
+                    "follows the interface during the staggered iteration; "
+                    "cells the interface has left are coarsened back, but a "
+                    "cell refined again after it was coarsened in the same "
+                    "continuation stage stays refined until the stage ends "
+                    "(so that the adaptation cannot cycle). 0 switches "
+                    "interface adaptation off [-].");
   prm.declare_entry("Interface band",
                     "1",
                     Patterns::Integer(0, 10),

@@ -27,9 +27,21 @@ namespace imtsim
  * refinement'; the other cells finer than their base level, which the
  * interface has left, are coarsened. The base levels travel with the
  * cells through refinement, coarsening and repartitioning
- * (parallel::distributed::CellDataTransfer), so the adaptation reaches a
- * fixed point: once the interface stays inside the refined band, the mesh
- * no longer changes.
+ * (parallel::distributed::CellDataTransfer).
+ *
+ * Within one steady solve (a continuation stage, begun by begin_stage()),
+ * a cell refined again after it was coarsened in the same stage is locked:
+ * it is not coarsened again in that stage. The solution on a refined mesh
+ * moves the interface a little, and where it leaves the band of the new,
+ * finer cells the plain rule coarsens them back, the next adaptation
+ * refines them again, and so on (seen on the 3D Fig. 2a case: 6 cells
+ * refined and their 48 children coarsened, cycle after cycle). With the
+ * lock such a cycle ends after one period, and the adaptation always
+ * reaches a fixed point: a cell is coarsened at most once per stage and
+ * refined at most twice. Cells the interface has left for good are
+ * coarsened as before, so the final mesh fits the converged interface up
+ * to the locked cells; the next stage (sweep step, ramp stage or cycle)
+ * starts afresh.
  */
 template <int dim> class MeshAdaptation
 {
@@ -41,6 +53,12 @@ public:
   /** Take the levels of the current mesh as the base levels. */
   void
   initialize();
+
+  /**
+   * A new steady solve begins: the locks of the last one are lifted.
+   */
+  void
+  begin_stage();
 
   /** Interface adaptation requested at all? */
   bool
@@ -98,6 +116,17 @@ public:
     return band_cells;
   }
 
+  /**
+   * Number of cells (over all ranks) outside the band that the last
+   * flag_interface() kept refined because they are locked (see the class
+   * documentation).
+   */
+  unsigned long long
+  n_kept_cells() const
+  {
+    return kept_cells;
+  }
+
 private:
   void
   make_transfer();
@@ -112,10 +141,17 @@ private:
   parallel::distributed::Triangulation<dim> &triangulation;
   /** Base level per active cell (indexed by active_cell_index). */
   Vector<float> base_level;
+  /**
+   * Per active cell, in the current stage: 0, or 1 if it was coarsened
+   * (the mark passes from the children to the parent), or 2 if it is the
+   * child of a cell refined again after that (locked; children inherit it).
+   */
+  Vector<float> history;
   std::unique_ptr<
       parallel::distributed::CellDataTransfer<dim, dim, Vector<float>>>
                      transfer;
   unsigned long long band_cells = 0;
+  unsigned long long kept_cells = 0;
 };
 } // namespace imtsim
 
