@@ -14,7 +14,8 @@ Usage: bench/fig2_cases.py [--cases a,c,...] [--adaptive] [--np N]
               all; about 10 min on one core of the development machine)
   --adaptive  with interface adaptation: 'Mesh/Interface refinement = 1'
               and 'Mesh/Relax after adaptation = true' (each adaptation
-              followed by a relaxation in time on the new mesh)
+              followed by a relaxation in time on the new mesh, until
+              'Sweep/Relaxation rate = 0.1' K/s; fig2a: 68 min on 2 ranks)
   --np        run with mpirun -np N (default 1: no mpirun)
   --results   run into (or, where DIR/CASE/summary.json exists, read) DIR
   --figures   draw the panels into this directory
@@ -33,7 +34,8 @@ CASES = ["fig2a", "fig2a_reversed", "fig2c", "fig2d", "fig2e"]
 
 
 ADAPTIVE = ["--set", "Mesh/Interface refinement=1",
-            "--set", "Mesh/Relax after adaptation=true"]
+            "--set", "Mesh/Relax after adaptation=true",
+            "--set", "Sweep/Relaxation rate=0.1"]
 
 
 def run(case, directory, adaptive, ranks):
