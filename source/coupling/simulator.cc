@@ -18,6 +18,7 @@
 #include <iomanip>
 #include <sstream>
 #include <tuple>
+#include <utility>
 
 namespace imtsim
 {
@@ -323,7 +324,7 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
   // time (time levels present) never adapts.
   bool adapting =
       adaptation.enabled() && !parameters.time.transient && time_levels.empty();
-  if (adapting)
+  if (adapting && !std::exchange(continue_adaptation_stage, false))
     adaptation.begin_stage();
   const auto count = [&]()
   { summary.picard_iterations = steps + earlier_steps; };
@@ -1027,6 +1028,9 @@ Simulator<dim>::solve_stages(const std::vector<Stage> &stages,
         pcout << "sharp law" << std::endl;
     }
     summary.picard_iterations = 0;
+    // A restart within this stage (Picard steps done before the
+    // interruption) continues its adaptation where it stopped.
+    continue_adaptation_stage = s == first_stage && iterations_before > 0;
     try
     {
       summary.converged =
@@ -1040,6 +1044,7 @@ Simulator<dim>::solve_stages(const std::vector<Stage> &stages,
       interrupted_iterations = total_iterations + summary.picard_iterations;
       throw;
     }
+    continue_adaptation_stage = false;
     total_iterations += summary.picard_iterations;
     memory_pending = summary.converged && quadrature.hysteretic();
     if (!last)

@@ -454,6 +454,12 @@ private:
   std::string initial_condition;
   /** Mesh adaptations to the interface in the current cycle. */
   unsigned int n_adaptations = 0;
+  /**
+   * The next adapting steady solve continues an interrupted stage (a
+   * restart): it keeps the adaptation's locks read from the checkpoint
+   * instead of beginning a new stage.
+   */
+  bool continue_adaptation_stage = false;
   /** Counts mesh changes, to tell whether a saved vector still fits. */
   unsigned int mesh_generation = 0;
   Timer        wall_clock;
