@@ -36,9 +36,10 @@ namespace imtsim
  * finer cells the plain rule coarsens them back, the next adaptation
  * refines them again, and so on (seen on the 3D Fig. 2a case: 6 cells
  * refined and their 48 children coarsened, cycle after cycle). With the
- * lock such a cycle ends after one period, and the adaptation always
- * reaches a fixed point: a cell is coarsened at most once per stage and
- * refined at most twice. Cells the interface has left for good are
+ * lock such a cycle ends after one period, and the adaptation reaches a
+ * fixed point: a cell is coarsened at most once per stage and refined at
+ * most twice (unless p4est's 2:1 balance, not the criterion, refines it
+ * again: such children are not locked). Cells the interface has left for good are
  * coarsened as before, so the final mesh fits the converged interface up
  * to the locked cells; the next stage (sweep step, ramp stage or cycle)
  * starts afresh.
