@@ -39,10 +39,10 @@ namespace imtsim
  * lock such a cycle ends after one period, and the adaptation reaches a
  * fixed point: a cell is coarsened at most once per stage and refined at
  * most twice (unless p4est's 2:1 balance, not the criterion, refines it
- * again: such children are not locked). Cells the interface has left for good are
- * coarsened as before, so the final mesh fits the converged interface up
- * to the locked cells; the next stage (sweep step, ramp stage or cycle)
- * starts afresh.
+ * again: such children are not locked). Cells the interface has left for good
+ * are coarsened as before, so the final mesh fits the converged interface up to
+ * the locked cells; the next stage (sweep step, ramp stage or cycle) starts
+ * afresh.
  */
 template <int dim> class MeshAdaptation
 {
