@@ -136,6 +136,7 @@ MeshAdaptation<dim>::flag_interface(const DoFHandler<dim> &dof_handler,
   // a cell to be refined that carries it (including those the smoothing of
   // prepare_coarsening_and_refinement() flags) passes the lock on to its
   // children.
+  unsigned long long n_flagged = 0;
   for (const auto &cell : triangulation.active_cell_iterators())
     if (cell->is_locally_owned())
     {
@@ -144,13 +145,9 @@ MeshAdaptation<dim>::flag_interface(const DoFHandler<dim> &dof_handler,
         history[i] = 2;
       else if (cell->coarsen_flag_set())
         history[i] = std::max(history[i], 1.f);
+      if (cell->refine_flag_set() || cell->coarsen_flag_set())
+        ++n_flagged;
     }
-
-  unsigned long long n_flagged = 0;
-  for (const auto &cell : triangulation.active_cell_iterators())
-    if (cell->is_locally_owned() &&
-        (cell->refine_flag_set() || cell->coarsen_flag_set()))
-      ++n_flagged;
   return Utilities::MPI::sum(n_flagged, triangulation.get_communicator());
 }
 
@@ -227,12 +224,21 @@ MeshAdaptation<dim>::finish_serialization()
 }
 
 template <int dim>
+std::vector<Vector<float> *>
+MeshAdaptation<dim>::fresh_cell_data()
+{
+  // The transfer packed the old values when the mesh changed; the vectors
+  // are sized for the new mesh and receive its values.
+  base_level.reinit(triangulation.n_active_cells());
+  history.reinit(triangulation.n_active_cells());
+  return {&base_level, &history};
+}
+
+template <int dim>
 void
 MeshAdaptation<dim>::deserialize()
 {
-  base_level.reinit(triangulation.n_active_cells());
-  history.reinit(triangulation.n_active_cells());
-  std::vector<Vector<float> *> fields{&base_level, &history};
+  std::vector<Vector<float> *> fields = fresh_cell_data();
   make_transfer();
   transfer->deserialize(fields);
   transfer.reset();
@@ -242,13 +248,9 @@ template <int dim>
 void
 MeshAdaptation<dim>::unpack()
 {
-  Vector<float>                levels(triangulation.n_active_cells());
-  Vector<float>                histories(triangulation.n_active_cells());
-  std::vector<Vector<float> *> fields{&levels, &histories};
+  std::vector<Vector<float> *> fields = fresh_cell_data();
   transfer->unpack(fields);
   transfer.reset();
-  base_level = std::move(levels);
-  history    = std::move(histories);
 }
 
 template class MeshAdaptation<2>;

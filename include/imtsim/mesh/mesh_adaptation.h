@@ -132,6 +132,11 @@ private:
   void
   make_transfer();
 
+  /** base_level and history sized for the current mesh, to receive their
+   * values from the transfer. */
+  std::vector<Vector<float> *>
+  fresh_cell_data();
+
   /** Per active cell: at the interface or within the band of one. */
   std::vector<bool>
   interface_band(const DoFHandler<dim> &dof_handler,
