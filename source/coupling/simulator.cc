@@ -126,6 +126,10 @@ Simulator<dim>::execute_and_transfer(const VectorType &field)
   std::vector<const VectorType *> fields = {&field};
   if (hysteretic)
     fields.push_back(&quadrature.memory());
+  // The free-boundary solver's metal set travels as its phase field.
+  const bool free_boundary = free_boundary_phase.size() == dof_handler.n_dofs();
+  if (free_boundary)
+    fields.push_back(&free_boundary_phase);
   const unsigned int first_level = fields.size();
   for (const VectorType &level : time_levels)
     fields.push_back(&level);
@@ -148,6 +152,15 @@ Simulator<dim>::execute_and_transfer(const VectorType &field)
     hanging_node_constraints.distribute(owned[1]);
     quadrature.set_memory(owned[1]);
   }
+  if (free_boundary)
+  {
+    VectorType &theta = owned[first_level - 1];
+    hanging_node_constraints.distribute(theta);
+    free_boundary_phase.reinit(owned_dofs, relevant_dofs, comm);
+    free_boundary_phase = theta;
+  }
+  else
+    free_boundary_phase = VectorType();
   for (unsigned int k = 0; k < time_levels.size(); ++k)
   {
     VectorType &level = owned[first_level + k];
@@ -270,6 +283,8 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
   {
     try
     {
+      if (parameters.solver.free_boundary)
+        return solve_free_boundary(summary, tolerance);
       return solve_coupled_once(summary, tolerance);
     }
     catch (const ConvergenceError &e)
@@ -1149,6 +1164,19 @@ Simulator<dim>::evaluate_summary(Summary &summary)
     t.exchange_W      = balance.exchange;
     t.electrons_adiabatic =
         parameters.thermal.electron_fixed_temperature_boundaries.empty();
+  }
+  if (parameters.solver.free_boundary)
+  {
+    const auto &f                             = free_boundary_state;
+    auto       &v                             = summary.verification;
+    v["free_boundary_steps"]                  = f.steps;
+    v["free_boundary_metal_nodes"]            = f.metal_nodes;
+    v["free_boundary_interior_minus_T_MIT_K"] = f.shift_K;
+    v["free_boundary_layer_min_K"]            = f.layer_min_K;
+    v["free_boundary_free_max_K"]             = f.free_max_K;
+    v["free_boundary_undecided_nodes"]        = f.undecided;
+    v["free_boundary_largest_violation_K"]    = f.worst_K;
+    v["free_boundary_cycled"]                 = f.cycled;
   }
   evaluate_verification(summary);
 }

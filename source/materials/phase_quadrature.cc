@@ -167,7 +167,7 @@ PhaseQuadrature<dim>::set_temperature(const VectorType &temperature)
   }
   else
   {
-    owned = temperature;
+    owned = phase_field ? *phase_field : temperature;
     owned.add(-law.transition_temperature());
     owned *= -1.;
   }
@@ -269,7 +269,7 @@ PhaseQuadrature<dim>::phase_temperature(const VectorType &temperature,
   theta.reinit(temperature);
   if (!hysteretic())
   {
-    theta = temperature;
+    theta = phase_field ? *phase_field : temperature;
     return;
   }
   VectorType owned = metal_level_field(temperature);
@@ -292,6 +292,7 @@ template <int dim>
 void
 PhaseQuadrature<dim>::reinit()
 {
+  phase_field = nullptr;
   cut_face_values.reset();
   cut_values.reset();
   classifier.reset();

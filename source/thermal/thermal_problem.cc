@@ -52,6 +52,8 @@ ThermalProblem<dim>::setup(
   TimerOutput::Scope t(timer, "thermal: setup");
   owned_dofs          = owned;
   relevant_dofs       = relevant;
+  hanging             = &hanging_node_constraints;
+  held_active         = false;
   const MPI_Comm comm = dof_handler.get_communicator();
 
   constraints.clear();
@@ -71,6 +73,13 @@ ThermalProblem<dim>::setup(
   rhs.reinit(owned_dofs, comm);
   fixed_indicator = boundary_indicator(
       dof_handler, fixed_ids, hanging_node_constraints, owned, relevant);
+  if (parameters.thermal.consistent_electrode_flux)
+    electrode_indicator =
+        boundary_indicator(dof_handler,
+                           {BoundaryIds::drain, BoundaryIds::source},
+                           hanging_node_constraints,
+                           owned,
+                           relevant);
   linear_solver.invalidate();
   pair_valid = false;
   if (!two_temperature)
@@ -239,6 +248,32 @@ ThermalProblem<dim>::assemble_cell(
   if (averaged)
     sigma_cell /= volume;
 
+  // 'Electrode Peltier flux = consistent': the electrode term at each
+  // electrode node i is H_i (sigma grad psi_h, grad v_i), whose sum over
+  // the cells is the node's consistent current (the electric residual);
+  // this cell adds its share, with sigma as in the electric stiffness.
+  const bool consistent =
+      peltier && parameters.thermal.consistent_electrode_flux;
+  std::vector<double> nodal_H;
+  if (consistent)
+  {
+    const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
+    std::vector<types::global_dof_index> indices(n);
+    cell->get_dof_indices(indices);
+    nodal_H.assign(n, 0.);
+    bool any = false;
+    for (unsigned int i = 0; i < n; ++i)
+      if (const double w = electrode_indicator[indices[i]]; w != 0)
+      {
+        nodal_H[i] =
+            w * law.peltier_potential(T_old[indices[i]],
+                                      quadrature.node_region(indices[i]));
+        any = true;
+      }
+    if (!any)
+      nodal_H.clear();
+  }
+
   quadrature.for_each_part(
       cell,
       [&](const FEValues<dim> &fe, const Region region)
@@ -327,6 +362,13 @@ ThermalProblem<dim>::assemble_cell(
             cell_rhs(i) += ((joule_density + correction + C_history) * v +
                             (peltier ? H * (j * grad_v) : 0.)) *
                            JxW;
+            if (!nodal_H.empty() && nodal_H[i] != 0)
+            {
+              const double e =
+                  nodal_H[i] * sigma * (grad_psi[q] * grad_v) * JxW;
+              cell_rhs(i) += e;
+              sources.peltier += e;
+            }
           }
         }
       });
@@ -337,7 +379,7 @@ ThermalProblem<dim>::assemble_cell(
 
   // Electrode faces: -<H j.n, v>, with H from the phase of the adjacent
   // part of the cell, consistent with the volume term above.
-  if (!peltier)
+  if (!peltier || consistent)
     return;
   for (const unsigned int f : cell->face_indices())
     if (cell->at_boundary(f) &&
@@ -497,6 +539,9 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
   std::vector<types::global_dof_index> dof_indices(dofs_per_cell);
   HeatBalance                          unused;
   const MPI_Comm                       comm = dof_handler.get_communicator();
+  // The free-boundary solver's held DoFs, if any.
+  const AffineConstraints<double> &active =
+      held_active ? held_constraints : constraints;
   // The problem is linear in T for the given phases and current, except
   // for radiation: then Newton's method, each step a linear solve with the
   // law linearised about the last iterate, until the update is at round-off
@@ -515,7 +560,7 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
         {
           assemble_cell(cell, T_old, psi, T_lin, cell_matrix, cell_rhs, unused);
           cell->get_dof_indices(dof_indices);
-          constraints.distribute_local_to_global(
+          active.distribute_local_to_global(
               cell_matrix, cell_rhs, dof_indices, matrix, rhs);
         }
       matrix.compress(VectorOperation::add);
@@ -535,7 +580,7 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
       VectorType residual(owned_dofs, comm), correction(owned_dofs, comm);
       matrix.vmult(residual, solution);
       residual.sadd(-1., 1., rhs);
-      constraints.set_zero(residual);
+      active.set_zero(residual);
       iterations += linear_solver.solve(
           matrix, correction, residual, parameters.solver.linear_tolerance);
       solution += correction;
@@ -543,7 +588,7 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
     else
       iterations += linear_solver.solve(
           matrix, solution, rhs, parameters.solver.linear_tolerance);
-    constraints.distribute(solution);
+    active.distribute(solution);
     T_new = solution;
     if (emissivity.empty())
       break;
@@ -552,6 +597,54 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
     T_lin = T_new;
   }
   return iterations;
+}
+
+template <int dim>
+void
+ThermalProblem<dim>::set_held_dofs(
+    const std::vector<types::global_dof_index> &dofs, const double value)
+{
+  held_active = !dofs.empty();
+  if (!held_active)
+    return;
+  held_constraints.clear();
+  held_constraints.reinit(relevant_dofs);
+  held_constraints.merge(constraints);
+  for (const auto i : dofs)
+    if (!constraints.is_constrained(i))
+    {
+      held_constraints.add_line(i);
+      held_constraints.set_inhomogeneity(i, value);
+    }
+  held_constraints.close();
+}
+
+template <int dim>
+void
+ThermalProblem<dim>::nodal_residual(const VectorType &T_old,
+                                    const VectorType &psi,
+                                    const VectorType &T_new,
+                                    VectorType       &residual)
+{
+  TimerOutput::Scope t(timer, "thermal: residual");
+  const unsigned int dofs_per_cell = dof_handler.get_fe().n_dofs_per_cell();
+  FullMatrix<double> cell_matrix(dofs_per_cell, dofs_per_cell);
+  Vector<double>     cell_rhs(dofs_per_cell), T_local(dofs_per_cell),
+      MT_local(dofs_per_cell);
+  std::vector<types::global_dof_index> dof_indices(dofs_per_cell);
+  HeatBalance                          unused;
+  residual.reinit(owned_dofs, dof_handler.get_communicator());
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      assemble_cell(cell, T_old, psi, T_new, cell_matrix, cell_rhs, unused);
+      cell->get_dof_values(T_new, T_local);
+      cell_matrix.vmult(MT_local, T_local);
+      cell_rhs -= MT_local;
+      cell->get_dof_indices(dof_indices);
+      hanging->distribute_local_to_global(cell_rhs, dof_indices, residual);
+    }
+  residual.compress(VectorOperation::add);
 }
 
 template <int dim>

@@ -190,6 +190,16 @@ private:
   unsigned int
   solve_electric_at(const VectorType &T);
 
+  /**
+   * 'Solver/Free boundary' (free_boundary.cc): the Peltier-only steady
+   * state by an active-set iteration on the nodes held at T_MIT; leaves
+   * the state in temperature_new and its phases in free_boundary_phase.
+   * Returns false (with failure_reason) after 'Solver/Maximum Picard
+   * iterations' steps.
+   */
+  bool
+  solve_free_boundary(Summary &summary, const double tolerance);
+
   /** Print the main quantities of @p summary. */
   void
   report(const Summary &summary) const;
@@ -484,6 +494,30 @@ private:
   double initial_uniform_temperature = 0;
   /** > 0: the relaxation factor of a retry ('Solver/Retry relaxations'). */
   double retry_relaxation = 0;
+  /** The free-boundary solver's phase field T_MIT +- 1 K (ghosted). */
+  VectorType free_boundary_phase;
+  /** How the last free-boundary solve ended (summary.verification). */
+  struct FreeBoundaryState
+  {
+    unsigned int       steps       = 0;
+    unsigned long long metal_nodes = 0; ///< of the solved set
+    /** T_M - T_MIT [K], T_M the common temperature of the metal's
+     *  interior nodes (no net heat there): zero for the exact free
+     *  boundary, off by the discrete one's node spacing. */
+    double shift_K = 0;
+    /** min(T - T_MIT) over the boundary layer, max(T - T_MIT) over the
+     *  insulating nodes [K]: a fixed point has the first >= 0 and the
+     *  second <= 0 (up to round-off). */
+    double layer_min_K = 0, free_max_K = 0;
+    /** Nodes that still violate their condition (by more than the
+     *  round-off) in the kept state: nonzero only after a cycle. */
+    unsigned long long undecided = 0;
+    /** The largest violation [K] of the kept state. */
+    double worst_K = 0;
+    /** 1 if the iteration ended on a repeated set (a cycle), 0 if it
+     *  converged or stopped improving. */
+    unsigned int cycled = 0;
+  } free_boundary_state;
   /** Why the last solve_coupled() failed, for the messages. */
   std::string failure_reason;
   /** The extra fields of the checkpoint a restart loaded (ghosted). */

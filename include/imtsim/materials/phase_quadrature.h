@@ -77,6 +77,20 @@ public:
   void
   set_temperature(const VectorType &temperature);
 
+  /**
+   * Take the phases from @p theta (ghosted; its isotherm T_MIT is the
+   * interface) instead of the temperature passed to set_temperature(),
+   * until reinit() or a call with nullptr; phase_temperature() then
+   * returns @p theta too, so that the post-processing sees the same
+   * phases. The free-boundary solver ('Solver/Free boundary') sets its
+   * active set this way. Sharp law without hysteresis only.
+   */
+  void
+  set_phase_field(const VectorType *theta)
+  {
+    phase_field = theta;
+  }
+
   /** Calls @p f for each part of @p cell with its quadrature and region. */
   void
   for_each_part(const CellIterator                                       &cell,
@@ -172,6 +186,19 @@ public:
     return law;
   }
 
+  /**
+   * The phase of DoF @p i (locally relevant) as the quadrature sees it:
+   * metal or insulator under the sharp law, from_temperature under the
+   * smooth law.
+   */
+  Region
+  node_region(const types::global_dof_index i) const
+  {
+    if (!law.is_sharp())
+      return Region::from_temperature;
+    return level_set[i] < 0 ? Region::metal : Region::insulator;
+  }
+
   /** True if the interface cuts @p cell (always false for the smooth law). */
   bool
   is_cut(const CellIterator &cell) const;
@@ -233,6 +260,8 @@ private:
   /** Phase memory M and T_c,h - T_up (hysteresis). */
   VectorType                       memory_level_set, shift;
   const AffineConstraints<double> *hanging_node_constraints = nullptr;
+  /** set_phase_field()'s field, or nullptr. */
+  const VectorType                                    *phase_field = nullptr;
   std::unique_ptr<NonMatching::MeshClassifier<dim>>    classifier;
   std::unique_ptr<NonMatching::FEValues<dim>>          cut_values;
   std::unique_ptr<NonMatching::FEInterfaceValues<dim>> cut_face_values;

@@ -166,6 +166,10 @@ struct ThermalParameters
   double                        environment_temperature; ///< T_env [K]
   bool                          joule_heating;
   bool                          peltier_heating;
+  /** The electrode term -<H j.n, v> with the consistent nodal current
+   *  (sigma grad psi, grad v_i) instead of the face integral of
+   *  -sigma grad psi . n ('Electrode Peltier flux'). */
+  bool        consistent_electrode_flux = false;
   std::string initial_temperature; ///< expression in x,y,z [K]
   /** 'Model = two temperatures': electron T and lattice T_l. */
   bool   two_temperature = false;
@@ -214,6 +218,9 @@ struct SolverParameters
   /** Newton steps in a row without a new smallest update before the
    *  iteration is stopped as stagnating; 0: never. */
   unsigned int stagnation_steps;
+  /** Solve the Peltier-only sharp-law steady state as a free-boundary
+   *  problem (doc/peltier_only.md): an active set of nodes held at T_MIT. */
+  bool free_boundary = false;
 
   static void
   declare_parameters(ParameterHandler &prm);
@@ -395,6 +402,8 @@ private:
   check_relaxation(const std::string &entry) const;
   void
   check_two_temperature() const;
+  void
+  check_free_boundary() const;
 };
 
 /**

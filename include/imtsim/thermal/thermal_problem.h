@@ -126,6 +126,28 @@ public:
     time_history = history;
   }
 
+  /**
+   * Hold the locally relevant DoFs @p dofs (not already constrained) at
+   * @p value in the next solves: the free-boundary solver's active set
+   * ('Solver/Free boundary'). An empty list releases them all.
+   */
+  void
+  set_held_dofs(const std::vector<types::global_dof_index> &dofs,
+                const double                                value);
+
+  /**
+   * The nodal residual r_i = l(v_i) - a(@p T_new, v_i) of the operator
+   * assembled from (@p T_old, @p psi), hanging nodes condensed into their
+   * parents (owned entries). At a DoF held by set_held_dofs() it is the
+   * heat [W] the sources supply there in excess of what conduction takes
+   * away: the reaction of the constraint, with the opposite sign.
+   */
+  void
+  nodal_residual(const VectorType &T_old,
+                 const VectorType &psi,
+                 const VectorType &T_new,
+                 VectorType       &residual);
+
   /** a0 of set_time_derivative() (0: steady). */
   double
   time_derivative_coefficient() const
@@ -238,13 +260,20 @@ private:
   const std::map<types::boundary_id, double> conductance, emissivity;
   const double                               T_env;
 
-  IndexSet                       owned_dofs, relevant_dofs;
-  AffineConstraints<double>      constraints;
-  TrilinosWrappers::SparseMatrix matrix;
-  VectorType                     rhs, fixed_indicator;
-  AMGCGSolver                    linear_solver;
-  double                         time_a0      = 0;
-  const VectorType              *time_history = nullptr;
+  IndexSet                  owned_dofs, relevant_dofs;
+  AffineConstraints<double> constraints;
+  /** constraints plus the held DoFs of set_held_dofs(); the solves use
+   *  it while held_active. */
+  AffineConstraints<double>        held_constraints;
+  bool                             held_active = false;
+  const AffineConstraints<double> *hanging     = nullptr;
+  TrilinosWrappers::SparseMatrix   matrix;
+  VectorType                       rhs, fixed_indicator;
+  /** 1 at the electrode DoFs ('Electrode Peltier flux = consistent'). */
+  VectorType        electrode_indicator;
+  AMGCGSolver       linear_solver;
+  double            time_a0      = 0;
+  const VectorType *time_history = nullptr;
 
   // Two temperatures.
   const bool                      two_temperature;

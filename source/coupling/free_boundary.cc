@@ -1,0 +1,317 @@
+// The Peltier-only steady state as a free-boundary problem
+// ('Solver/Free boundary', doc/peltier_only.md): an active-set iteration on
+// the nodes held at T_MIT. A member of Simulator (declared in simulator.h).
+#include <deal.II/base/mpi.h>
+
+#include <imtsim/coupling/simulator.h>
+
+#include <cmath>
+#include <cstdint>
+#include <iomanip>
+#include <limits>
+#include <set>
+#include <tuple>
+
+namespace imtsim
+{
+template <int dim>
+bool
+Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
+{
+  // Under the sharp law without Joule heating the metal of a steady state
+  // is isothermal at exactly T_MIT, and its boundary carries both T = T_MIT
+  // and the flux condition -kappa dT/dn = T_MIT dS j.n (a Bernoulli free
+  // boundary). The phase map {T > T_MIT} of the staggered iteration is
+  // degenerate there. This iteration keeps the metal as a set of nodes
+  // instead, with the interface midway between metal and insulating nodes
+  // (the isotherm T_MIT of the phase field T_MIT +- 1 K). Each step solves
+  // the current and the heat for that metal with the set's interior nodes
+  // held at T_MIT, which removes the degeneracy, and its boundary layer
+  // (the metal nodes of cells that also have insulating ones) free; then
+  //  - a boundary node below T_MIT leaves the set: the Peltier heat that
+  //    reaches it falls short of what conduction takes away;
+  //  - an insulating node above T_MIT joins it.
+  // At a fixed point the boundary layer is at or above T_MIT and every
+  // other free node at or below: the free boundary to within the node
+  // spacing. The heat the held nodes absorb is reported.
+  const double T_mit = law.transition_temperature();
+  const double T0    = parameters.thermal.substrate_temperature;
+  const double slack = tolerance * T0; // [K], round-off of the solves
+
+  // The first set: the nodes at or above T_MIT, and those of the last
+  // solve's metal (its phase field, interpolated to this mesh).
+  const bool carried = free_boundary_phase.size() == dof_handler.n_dofs();
+  VectorType metal(owned_dofs, comm);
+  for (const auto i : owned_dofs)
+    if (!hanging_node_constraints.is_constrained(i) &&
+        (temperature[i] >= T_mit ||
+         (carried && free_boundary_phase[i] > T_mit)))
+      metal[i] = 1;
+  metal.compress(VectorOperation::insert);
+
+  VectorType residual(owned_dofs, comm),
+      raised(owned_dofs, relevant_dofs, comm);
+  if (!carried)
+    free_boundary_phase.reinit(owned_dofs, relevant_dofs, comm);
+  std::vector<types::global_dof_index> dof_indices(fe.n_dofs_per_cell());
+  const double extrusion = dim == 2 ? geometry.width : 1.;
+  // The sets solved so far (hashes), and the one with the smallest
+  // largest violation.
+  std::set<std::uint64_t> history;
+  VectorType              best_metal(owned_dofs, comm);
+  double                  best_worst = std::numeric_limits<double>::max();
+  unsigned int            best_step = 0, kept_step = 0;
+  const unsigned int      stall_steps   = 20;
+  bool                    finishing     = false;
+  unsigned long long      undecided_now = 0;
+  summary.picard_iterations             = 0;
+  free_boundary_state                   = FreeBoundaryState();
+  Timer clock;
+
+  for (unsigned int step = 1;; ++step)
+  {
+    if (const int signal = stop_signal(comm))
+      throw Interrupted(signal, "");
+    if (step > parameters.solver.max_picard_iterations)
+    {
+      failure_reason = "the free-boundary iteration did not settle within " +
+                       std::to_string(parameters.solver.max_picard_iterations) +
+                       " steps (Solver/Maximum Picard iterations)";
+      return false;
+    }
+    summary.picard_iterations = step;
+
+    // The phase field of this set (hanging nodes interpolated).
+    {
+      VectorType theta(owned_dofs, comm);
+      for (const auto i : owned_dofs)
+        theta[i] = T_mit + (metal[i] > 0 ? 1. : -1.);
+      theta.compress(VectorOperation::insert);
+      hanging_node_constraints.distribute(theta);
+      free_boundary_phase = theta;
+    }
+    quadrature.set_phase_field(&free_boundary_phase);
+
+    // The boundary layer: metal nodes of cells with an insulating node.
+    // Every cell around a locally relevant node is owned or a ghost.
+    // The front: the insulating nodes of those cells, the only ones that
+    // may join in this step, so that the set grows by one layer of nodes
+    // at a time, as it shrinks (a larger jump overshoots where the
+    // Peltier heat of a small set is far from its final distribution).
+    std::vector<bool> layer(relevant_dofs.n_elements(), false),
+        front(relevant_dofs.n_elements(), false);
+    bool any_metal = false;
+    for (const auto &cell : dof_handler.active_cell_iterators())
+      if (!cell->is_artificial())
+      {
+        cell->get_dof_indices(dof_indices);
+        bool some_metal = false, some_insulator = false;
+        for (const auto i : dof_indices)
+          (free_boundary_phase[i] > T_mit ? some_metal : some_insulator) = true;
+        any_metal = any_metal || some_metal;
+        if (some_metal && some_insulator)
+          for (const auto i : dof_indices)
+            (free_boundary_phase[i] > T_mit
+                 ? layer
+                 : front)[relevant_dofs.index_within_set(i)] = true;
+      }
+    // No metal at all: a node above T_MIT anywhere may nucleate it.
+    any_metal = Utilities::MPI::logical_or(any_metal, comm);
+    std::vector<types::global_dof_index> held;
+    for (const auto i : relevant_dofs)
+      if (free_boundary_phase[i] > T_mit &&
+          !layer[relevant_dofs.index_within_set(i)] &&
+          !hanging_node_constraints.is_constrained(i))
+        held.push_back(i);
+    thermal.set_held_dofs(held, T_mit);
+
+    unsigned int its_e = 0, its_t = 0;
+    try
+    {
+      std::tie(its_e, its_t) = apply_staggered_map(temperature);
+    }
+    catch (...)
+    {
+      thermal.set_held_dofs({}, T_mit);
+      throw;
+    }
+    // The held nodes share one temperature T_M with no net heat: the
+    // problem is linear for the fixed phases and current, so the heat the
+    // constraint must supply to them (sum of minus their nodal residuals)
+    // is linear in T_M, and a second solve with T_M = T_MIT + 1 K gives
+    // the T_M at which it vanishes.
+    const VectorType &psi      = electric.potential();
+    const auto        supplied = [&](const VectorType &T)
+    {
+      thermal.nodal_residual(temperature, psi, T, residual);
+      double q = 0;
+      for (const auto i : held)
+        if (owned_dofs.is_element(i))
+          q -= residual[i];
+      return Utilities::MPI::sum(q, comm) * extrusion;
+    };
+    double shift = 0;
+    if (Utilities::MPI::sum(held.size(), comm) > 0)
+    {
+      const double q_a = supplied(temperature_new);
+      thermal.set_held_dofs(held, T_mit + 1);
+      try
+      {
+        its_t += thermal.solve(temperature, psi, raised);
+      }
+      catch (...)
+      {
+        thermal.set_held_dofs({}, T_mit);
+        throw;
+      }
+      const double q_b = supplied(raised);
+      // q_b > q_a: a warmer metal loses more heat.
+      if (!(q_b > q_a))
+        throw ConvergenceError(
+            "the free-boundary iteration: the heat the metal's interior "
+            "loses does not grow with its temperature (step " +
+            std::to_string(step) + ")");
+      shift = q_a / (q_a - q_b);
+      // temperature_new += shift (raised - temperature_new)
+      VectorType owned(owned_dofs, comm), difference(owned_dofs, comm);
+      owned      = temperature_new;
+      difference = raised;
+      difference -= owned;
+      owned.add(shift, difference);
+      temperature_new = owned;
+    }
+    thermal.set_held_dofs({}, T_mit);
+
+    // The violations: metal boundary-layer nodes below T_MIT, front
+    // nodes above it. Only those within half of the largest change in this
+    // step: a smaller step of a front whose parts all interact through
+    // T_M and the current (all of them at once overshoot and cycle).
+    const auto eligible = [&](const types::global_dof_index i)
+    {
+      const unsigned int k = relevant_dofs.index_within_set(i);
+      return metal[i] > 0 ? bool(layer[k]) : (front[k] || !any_metal);
+    };
+    const auto violation = [&](const types::global_dof_index i)
+    {
+      const double T = temperature_new[i];
+      return metal[i] > 0 ? T_mit - T : T - T_mit;
+    };
+    double        overheat = -1e300, underheat = 1e300, worst = 0;
+    std::uint64_t hash = 0;
+    for (const auto i : owned_dofs)
+    {
+      if (hanging_node_constraints.is_constrained(i))
+        continue;
+      if (metal[i] > 0)
+        hash += (std::uint64_t(i) + 1) * 0x9E3779B97F4A7C15ull;
+      if (!eligible(i))
+        continue;
+      const double T = temperature_new[i];
+      if (metal[i] > 0)
+        underheat = std::min(underheat, T - T_mit);
+      else
+        overheat = std::max(overheat, T - T_mit);
+      worst = std::max(worst, violation(i));
+    }
+    overheat  = Utilities::MPI::max(overheat, comm);
+    underheat = Utilities::MPI::min(underheat, comm);
+    worst     = Utilities::MPI::max(worst, comm);
+    {
+      // The wrapping sum of the per-rank sums: the same on every rank.
+      unsigned long long h = hash;
+      hash                 = Utilities::MPI::sum(h, comm);
+    }
+    const double threshold = std::max(slack, 0.5 * worst);
+    if (worst < best_worst)
+    {
+      best_worst = worst;
+      best_step  = step;
+      best_metal = metal;
+    }
+
+    unsigned long long n_added = 0, n_released = 0, n_metal = 0;
+    for (const auto i : owned_dofs)
+    {
+      if (hanging_node_constraints.is_constrained(i))
+        continue;
+      if (eligible(i) && violation(i) > slack)
+      {
+        ++undecided_now;
+        if (violation(i) >= threshold)
+        {
+          (metal[i] > 0 ? n_released : n_added) += 1;
+          metal[i] = metal[i] > 0 ? 0 : 1;
+        }
+      }
+      if (metal[i] > 0)
+        ++n_metal;
+    }
+    metal.compress(VectorOperation::insert);
+    n_added       = Utilities::MPI::sum(n_added, comm);
+    n_released    = Utilities::MPI::sum(n_released, comm);
+    n_metal       = Utilities::MPI::sum(n_metal, comm);
+    undecided_now = Utilities::MPI::sum(undecided_now, comm);
+
+    pcout << "  Free boundary " << std::setw(3) << step
+          << ": metal nodes = " << std::setw(7)
+          << n_metal + n_released - n_added << "  +" << n_added << " -"
+          << n_released << "  metal = " << std::scientific
+          << std::setprecision(3) << electric.metal_volume_fraction()
+          << "  T_M - T_MIT = " << shift
+          << " K  T - T_MIT: layer >= " << (underheat < 1e300 ? underheat : 0.)
+          << " K, front <= " << (overheat > -1e300 ? overheat : 0.)
+          << " K  V = " << std::setprecision(6) << electric.voltage()
+          << " V  CG its = " << its_e << "/" << its_t << std::fixed
+          << std::setprecision(1) << "  (" << clock.wall_time() << " s)"
+          << std::endl;
+
+    free_boundary_state.steps       = step;
+    free_boundary_state.metal_nodes = n_metal + n_released - n_added;
+    free_boundary_state.shift_K     = shift;
+    free_boundary_state.layer_min_K = underheat < 1e300 ? underheat : 0.;
+    free_boundary_state.free_max_K  = overheat > -1e300 ? overheat : 0.;
+    free_boundary_state.undecided   = undecided_now;
+    free_boundary_state.worst_K     = worst;
+    temperature                     = temperature_new;
+
+    if (n_added == 0 && n_released == 0)
+      return true;
+    if (finishing)
+    {
+      // The kept state, solved once more.
+      pcout << "  Kept the state of step " << kept_step
+            << " (largest violation " << std::scientific << std::setprecision(3)
+            << worst << " K at " << undecided_now << " undecided nodes)"
+            << std::endl;
+      return true;
+    }
+    // The set has a fixed point only where the discrete interface is
+    // decided: nodes that are below T_MIT when metal and above it when not
+    // make the sets cycle, or wander with violations that no longer fall.
+    // The boundary is then decided to about a node spacing: the iteration
+    // goes back to the set with the smallest largest violation, solves it
+    // once more and keeps it, reporting what is left undecided.
+    const bool repeated = !history.insert(hash).second;
+    if (repeated || step >= best_step + stall_steps)
+    {
+      pcout << "  The set "
+            << (repeated ? "repeats an earlier one"
+                         : "has not improved for " +
+                               std::to_string(stall_steps) + " steps")
+            << ": back to the set of step " << best_step
+            << ", the smallest largest violation (" << std::scientific
+            << std::setprecision(3) << best_worst << " K)" << std::endl;
+      free_boundary_state.cycled = repeated ? 1 : 0;
+      metal                      = best_metal;
+      kept_step                  = best_step;
+      finishing                  = true;
+    }
+    undecided_now = 0;
+  }
+}
+
+template bool
+Simulator<2>::solve_free_boundary(Summary &, const double);
+template bool
+Simulator<3>::solve_free_boundary(Summary &, const double);
+} // namespace imtsim

@@ -1,0 +1,111 @@
+#!/bin/bash
+# The free-boundary solver of the Peltier-only steady state ('Solver/Free
+# boundary', doc/peltier_only.md section 5):
+#  - the bar of free_boundary_bar.prm against its exact interface
+#    d = L - kappa (T_MIT - T0)/(T_MIT dS j) on five nested meshes: within
+#    half a node spacing on each (the discrete interface lies midway
+#    between the last metal node and the first insulating one, and the
+#    exact one between those two nodes), within 0.3% on the finest; the
+#    heat balance exact (P_Peltier = T_MIT dS I = Q_out to 1e-9);
+#  - the same on 2 MPI ranks: the same metal on every mesh (extent equal,
+#    V to 1e-9 relative);
+#  - the current reversed: the seeded metal disappears, T = T0 everywhere
+#    (the paper's "no stable interface", doc/peltier_only.md section 2);
+#  - the x-z section with top pads (bench/peltier_only/peltier_only_2d.prm)
+#    on its coarsest mesh: with 'Electrode Peltier flux = consistent' the
+#    Peltier power is T_MIT dS I exactly (the metal holds the drain pad);
+#    with 'gradient' the face integral of the gradient passes a share of I
+#    only, which this asserts is more than 5% off (so that the check above
+#    can fail).
+# Usage: free_boundary.sh IMTSIM SOURCE_DIR WORK_DIR
+set -euo pipefail
+exe=$1
+src=$2
+work=$3
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+bar="$src/tests/free_boundary_bar.prm"
+"$exe" "$bar" --set "Output/Directory=bar" >bar.log
+mpirun -np 2 "$exe" "$bar" --set "Output/Directory=bar_np2" >bar_np2.log
+"$exe" "$bar" --set "Electric/Current=-10e-3" \
+  --set "Mesh/Number of cycles=1" --set "Output/Directory=reversed" \
+  >reversed.log
+section="$src/bench/peltier_only/peltier_only_2d.prm"
+for flux in consistent gradient; do
+  # The gradient variant's iteration need not settle: one step is enough
+  # (it then exits with code 3, after writing its state).
+  steps=200
+  [ "$flux" = gradient ] && steps=1
+  "$exe" "$section" --set "Solver/Free boundary=true" \
+    --set "Solver/Polynomial degree=1" --set "Solver/Acceleration=none" \
+    --set "Thermal/Electrode Peltier flux=$flux" \
+    --set "Solver/Maximum Picard iterations=$steps" \
+    --set "Output/Write fields=false" \
+    --set "Output/Directory=section_$flux" >"section_$flux.log" || true
+done
+/usr/bin/python3 - <<'PY'
+import json, sys
+ok = True
+
+def check(what, good):
+    global ok
+    print(("ok    " if good else "FAIL  ") + what)
+    ok = ok and good
+
+L, h, W, I = 2e-4, 1e-4, 1e-3, 10e-3
+kappa, T0, T_mit, dS = 0.1, 300.0, 360.0, 2.582e-3
+j = I / (W * h)
+d_exact = L - kappa * (T_mit - T0) / (T_mit * dS * j)
+P = T_mit * dS * I
+serial = json.load(open("bar/summary.json"))["cycles"]
+parallel = json.load(open("bar_np2/summary.json"))["cycles"]
+check("five cycles, all converged",
+      len(serial) == 5 and all(c["converged"] for c in serial))
+errors = []
+for c, p in zip(serial, parallel):
+    # Nodes along x: L/dx = 4 (coarse cells) * 2^(global refinements).
+    dx = L / (4 * 2 ** (c["cycle"] + 1))
+    d = c["metal_volume_fraction"] * L
+    errors.append(abs(d - d_exact))
+    check("cycle %d: d = %.6e m, exact %.6e m, error %.3f node spacings "
+          "(<= 0.5)" % (c["cycle"], d, d_exact, abs(d - d_exact) / dx),
+          abs(d - d_exact) <= 0.5 * dx)
+    check("cycle %d: the extent on the top line is the same d" % c["cycle"],
+          abs(c["metal_extent_drain_m"] - d) < 1e-3 * dx)
+    check("cycle %d: P_Peltier = T_MIT dS I = Q_out (%.3e, %.3e W)"
+          % (c["cycle"], c["peltier_power_W"], c["heat_out_W"]),
+          abs(c["peltier_power_W"] - P) < 1e-9 * P
+          and c["energy_balance_relative_error"] < 1e-9)
+    check("cycle %d: 2 ranks, the same metal and V" % c["cycle"],
+          p["converged"]
+          and abs(p["metal_volume_fraction"] - c["metal_volume_fraction"])
+          < 1e-12
+          and abs(p["voltage_V"] - c["voltage_V"]) < 1e-9 * c["voltage_V"])
+check("finest mesh within 0.3%% of the exact d (%.2e)"
+      % (errors[-1] / d_exact), errors[-1] < 3e-3 * d_exact)
+
+r = json.load(open("reversed/summary.json"))["cycles"][0]
+check("reversed current: converged, no metal, T = T0 (T_max %.6f K)"
+      % r["temperature_max_K"],
+      r["converged"] and r["metal_volume_fraction"] == 0
+      and abs(r["temperature_max_K"] - T0) < 1e-9 * T0)
+
+I2 = 10e-3
+P2 = T_mit * dS * I2
+c = json.load(open("section_consistent/summary.json"))["cycles"][0]
+check("x-z section, consistent flux: converged with metal at the drain "
+      "(fraction %.3e, extent %.3e m)" % (c["metal_volume_fraction"],
+                                         c["metal_extent_drain_m"]),
+      c["converged"] and c["metal_volume_fraction"] > 0
+      and c["metal_extent_drain_m"] > 1e-4)
+check("x-z section, consistent flux: P_Peltier = T_MIT dS I (%.6e W, "
+      "exact %.6e W)" % (c["peltier_power_W"], P2),
+      abs(c["peltier_power_W"] - P2) < 1e-9 * P2)
+g = json.load(open("section_gradient/summary.json"))["cycles"][0]
+check("x-z section, gradient flux: P_Peltier %.6e W is more than 5%% off"
+      % g["peltier_power_W"], abs(g["peltier_power_W"] - P2) > 0.05 * P2)
+sys.exit(0 if ok else 1)
+PY
