@@ -12,7 +12,9 @@
 #  - the current reversed: the seeded metal disappears, T = T0 everywhere
 #    (the paper's "no stable interface", doc/peltier_only.md section 2);
 #  - the x-z section with top pads (bench/peltier_only/peltier_only_2d.prm)
-#    on its coarsest mesh: with 'Electrode Peltier flux = consistent' the
+#    on its coarsest mesh: the seed at the drain pad ends as metal around
+#    it, and with the current reversed it disappears (T = T0); with
+#    'Electrode Peltier flux = consistent' the
 #    Peltier power is T_MIT dS I exactly (the metal holds the drain pad);
 #    with 'gradient' the face integral of the gradient passes a share of I
 #    only, which this asserts is more than 5% off (so that the check above
@@ -46,6 +48,11 @@ for flux in consistent gradient; do
     --set "Output/Write fields=false" \
     --set "Output/Directory=section_$flux" >"section_$flux.log" || true
 done
+"$exe" "$section" --set "Solver/Free boundary=true" \
+  --set "Solver/Polynomial degree=1" --set "Solver/Acceleration=none" \
+  --set "Thermal/Electrode Peltier flux=consistent" \
+  --set "Electric/Current=-10e-3" --set "Output/Write fields=false" \
+  --set "Output/Directory=section_reversed" >section_reversed.log
 /usr/bin/python3 - <<'PY'
 import json, sys
 ok = True
@@ -107,5 +114,10 @@ check("x-z section, consistent flux: P_Peltier = T_MIT dS I (%.6e W, "
 g = json.load(open("section_gradient/summary.json"))["cycles"][0]
 check("x-z section, gradient flux: P_Peltier %.6e W is more than 5%% off"
       % g["peltier_power_W"], abs(g["peltier_power_W"] - P2) > 0.05 * P2)
+r = json.load(open("section_reversed/summary.json"))["cycles"][0]
+check("x-z section, reversed current: no metal, T = T0 (T_max %.6f K)"
+      % r["temperature_max_K"],
+      r["converged"] and r["metal_volume_fraction"] == 0
+      and abs(r["temperature_max_K"] - T0) < 1e-9 * T0)
 sys.exit(0 if ok else 1)
 PY

@@ -24,16 +24,20 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
   // boundary). The phase map {T > T_MIT} of the staggered iteration is
   // degenerate there. This iteration keeps the metal as a set of nodes
   // instead, with the interface midway between metal and insulating nodes
-  // (the isotherm T_MIT of the phase field T_MIT +- 1 K). Each step solves
-  // the current and the heat for that metal with the set's interior nodes
-  // held at T_MIT, which removes the degeneracy, and its boundary layer
-  // (the metal nodes of cells that also have insulating ones) free; then
-  //  - a boundary node below T_MIT leaves the set: the Peltier heat that
-  //    reaches it falls short of what conduction takes away;
-  //  - an insulating node above T_MIT joins it.
-  // At a fixed point the boundary layer is at or above T_MIT and every
-  // other free node at or below: the free boundary to within the node
-  // spacing. The heat the held nodes absorb is reported.
+  // (the isotherm T_MIT of the phase field T_MIT +- 1 K). Each step
+  //  - solves the current for that metal, and the heat with the set's
+  //    interior nodes held at one temperature T_M with no net heat into
+  //    them (the metal conducts as a whole; holding them removes the
+  //    degeneracy), its boundary layer (the metal nodes of cells that
+  //    also have insulating ones) free;
+  //  - makes a layer node below T_MIT insulating (the heat that reaches it
+  //    falls short of what conduction takes away), and a front node (an
+  //    insulating node of those cells) above T_MIT metal: of these
+  //    violations, those within half of the largest.
+  // At a fixed point the layer is at or above T_MIT and the front at or
+  // below. Where the discrete interface is undecided (nodes that violate
+  // either way), the sets cycle or wander; the iteration then keeps the
+  // set with the smallest largest violation and reports what is left.
   const double T_mit = law.transition_temperature();
   const double T0    = parameters.thermal.substrate_temperature;
   const double slack = tolerance * T0; // [K], round-off of the solves
@@ -49,8 +53,9 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       metal[i] = 1;
   metal.compress(VectorOperation::insert);
 
-  VectorType residual(owned_dofs, comm),
-      raised(owned_dofs, relevant_dofs, comm);
+  VectorType residual(owned_dofs, comm), layer_flags(owned_dofs, comm),
+      raised(owned_dofs, relevant_dofs, comm),
+      layer_ghosted(owned_dofs, relevant_dofs, comm);
   if (!carried)
     free_boundary_phase.reinit(owned_dofs, relevant_dofs, comm);
   std::vector<types::global_dof_index> dof_indices(fe.n_dofs_per_cell());
@@ -117,10 +122,18 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       }
     // No metal at all: a node above T_MIT anywhere may nucleate it.
     any_metal = Utilities::MPI::logical_or(any_metal, comm);
+    // The layer is complete at the owned nodes only (a ghost node may
+    // have artificial neighbours): the held ghost nodes come from their
+    // owners, so that every rank holds the same nodes.
+    layer_flags = 0;
+    for (const auto i : owned_dofs)
+      if (layer[relevant_dofs.index_within_set(i)])
+        layer_flags[i] = 1;
+    layer_flags.compress(VectorOperation::insert);
+    layer_ghosted = layer_flags;
     std::vector<types::global_dof_index> held;
     for (const auto i : relevant_dofs)
-      if (free_boundary_phase[i] > T_mit &&
-          !layer[relevant_dofs.index_within_set(i)] &&
+      if (free_boundary_phase[i] > T_mit && layer_ghosted[i] == 0 &&
           !hanging_node_constraints.is_constrained(i))
         held.push_back(i);
     thermal.set_held_dofs(held, T_mit);

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""The metal radius of the Peltier-only steady state against (P-14).
+
+Runs p14_3d.prm (the free-boundary solver, doc/peltier_only.md section 5)
+at each current, each from a seed of radius sqrt(I/10 mA) x 0.6 mm, with
+three Kelly cycles, and prints per current and cycle the metal extent r_c
+from the drain edge along the top centre line, the (P-14) radius
+sqrt(2 h T_MIT I dS/(pi kappa dT)), their ratio, and the log-log slope of
+r_c(I) on each cycle (1/2 for (P-14)).
+
+Usage: p14_study.py [--imtsim PATH] [--np N] [--currents mA,...]
+"""
+import argparse, json, math, os, subprocess, sys, time
+
+here = os.path.dirname(os.path.abspath(__file__))
+parser = argparse.ArgumentParser()
+parser.add_argument("--imtsim", default=os.path.join(here, "../../build/imtsim"))
+parser.add_argument("--np", type=int, default=2)
+parser.add_argument("--currents", default="10,20,40,80")
+parser.add_argument("--work", default="results-p14-study")
+args = parser.parse_args()
+
+h, T_mit, dT, kappa, dS = 2e-4, 360.0, 60.0, 0.1, 2.582e-3
+currents = [float(c) * 1e-3 for c in args.currents.split(",")]
+os.makedirs(args.work, exist_ok=True)
+env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1",
+           OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMPI_MCA_rmaps_base_oversubscribe="1")
+rows = {}
+for I in currents:
+    r0 = 6e-4 * math.sqrt(I / 10e-3)
+    out = os.path.join(args.work, "I_%gmA" % (I * 1e3))
+    cmd = ["mpirun", "-np", str(args.np), args.imtsim,
+           os.path.join(here, "p14_3d.prm"),
+           "--set", "Electric/Current=%g" % I,
+           "--set", "Thermal/Initial temperature=T0 + 120*(z/h)*"
+                    "exp(-(x^2+(y-W/2)^2)/(%g)^2)" % r0,
+           "--set", "Output/Directory=" + out]
+    start = time.time()
+    with open(out + ".log", "w") as log:
+        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT,
+                               env=env)
+    cycles = json.load(open(os.path.join(out, "summary.json")))["cycles"]
+    rows[I] = cycles
+    print("I = %g mA: exit %d, %.0f s" % (I * 1e3, code, time.time() - start),
+          flush=True)
+
+print("\n%8s %6s %9s %10s %10s %8s %7s %10s %6s" %
+      ("I [mA]", "cycle", "DoFs", "r_c [mm]", "P-14 [mm]", "ratio",
+       "steps", "viol. [K]", "conv."))
+for I in currents:
+    p14 = math.sqrt(2 * h * T_mit * I * dS / (math.pi * kappa * dT))
+    for c in rows[I]:
+        v = c["verification"]
+        print("%8g %6d %9d %10.4f %10.4f %8.3f %7d %10.3g %6s" %
+              (I * 1e3, c["cycle"], c["n_dofs"],
+               c["metal_extent_drain_m"] * 1e3, p14 * 1e3,
+               c["metal_extent_drain_m"] / p14,
+               v["free_boundary_steps"],
+               v["free_boundary_largest_violation_K"], c["converged"]))
+n_cycles = min(len(r) for r in rows.values())
+for k in range(n_cycles):
+    xs = [math.log(I) for I in currents]
+    ys = [math.log(rows[I][k]["metal_extent_drain_m"]) for I in currents]
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / \
+        sum((x - mx) ** 2 for x in xs)
+    print("cycle %d: fitted exponent of r_c(I) = %.3f (P-14: 0.5)" %
+          (k, slope))
