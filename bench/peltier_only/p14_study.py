@@ -18,6 +18,9 @@ parser.add_argument("--imtsim", default=os.path.join(here, "../../build/imtsim")
 parser.add_argument("--np", type=int, default=2)
 parser.add_argument("--currents", default="10,20,40,80")
 parser.add_argument("--work", default="results-p14-study")
+parser.add_argument("--graded", action="store_true",
+                    help="p14_graded.prm on the mesh of p14_graded.geo "
+                         "(made here with gmsh) instead of p14_3d.prm")
 args = parser.parse_args()
 
 h, T_mit, dT, kappa, dS = 2e-4, 360.0, 60.0, 0.1, 2.582e-3
@@ -26,12 +29,19 @@ os.makedirs(args.work, exist_ok=True)
 env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1",
            OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1")
+prm = os.path.join(here, "p14_graded.prm" if args.graded else "p14_3d.prm")
+extra = []
+if args.graded:
+    mesh = os.path.abspath(os.path.join(args.work, "p14_graded.msh"))
+    subprocess.check_call(["gmsh", "-3", "-format", "msh22", "-o", mesh,
+                           os.path.join(here, "p14_graded.geo")],
+                          stdout=subprocess.DEVNULL)
+    extra = ["--set", "Mesh/Mesh file=" + mesh]
 rows = {}
 for I in currents:
     r0 = 6e-4 * math.sqrt(I / 10e-3)
     out = os.path.join(args.work, "I_%gmA" % (I * 1e3))
-    cmd = ["mpirun", "-np", str(args.np), args.imtsim,
-           os.path.join(here, "p14_3d.prm"),
+    cmd = ["mpirun", "-np", str(args.np), args.imtsim, prm] + extra + [
            "--set", "Electric/Current=%g" % I,
            "--set", "Thermal/Initial temperature=T0 + 120*(z/h)*"
                     "exp(-(x^2+(y-W/2)^2)/(%g)^2)" % r0,

@@ -2,6 +2,7 @@
 // ('Solver/Free boundary', doc/peltier_only.md): an active-set iteration on
 // the nodes held at T_MIT. A member of Simulator (declared in simulator.h).
 #include <deal.II/base/mpi.h>
+#include <deal.II/lac/solver_control.h>
 
 #include <imtsim/coupling/simulator.h>
 
@@ -77,7 +78,7 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
   {
     if (const int signal = stop_signal(comm))
       throw Interrupted(signal, "");
-    if (step > parameters.solver.max_picard_iterations)
+    if (step > parameters.solver.max_picard_iterations && !finishing)
     {
       failure_reason = "the free-boundary iteration did not settle within " +
                        std::to_string(parameters.solver.max_picard_iterations) +
@@ -98,7 +99,6 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     quadrature.set_phase_field(&free_boundary_phase);
 
     // The boundary layer: metal nodes of cells with an insulating node.
-    // Every cell around a locally relevant node is owned or a ghost.
     // The front: the insulating nodes of those cells, the only ones that
     // may join in this step, so that the set grows by one layer of nodes
     // at a time, as it shrinks (a larger jump overshoots where the
@@ -137,17 +137,16 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
           !hanging_node_constraints.is_constrained(i))
         held.push_back(i);
     thermal.set_held_dofs(held, T_mit);
+    // The held nodes are released however this step ends.
+    const struct Release
+    {
+      ThermalProblem<dim> &thermal;
+      ~Release() { thermal.release_held_dofs(); }
+    } release{thermal};
 
     unsigned int its_e = 0, its_t = 0;
-    try
-    {
-      std::tie(its_e, its_t) = apply_staggered_map(temperature);
-    }
-    catch (...)
-    {
-      thermal.set_held_dofs({}, T_mit);
-      throw;
-    }
+    std::tie(its_e, its_t) = apply_staggered_map(temperature);
+
     // The held nodes share one temperature T_M with no net heat: the
     // problem is linear for the fixed phases and current, so the heat the
     // constraint must supply to them (sum of minus their nodal residuals)
@@ -172,10 +171,12 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       {
         its_t += thermal.solve(temperature, psi, raised);
       }
-      catch (...)
+      catch (const SolverControl::NoConvergence &)
       {
-        thermal.set_held_dofs({}, T_mit);
-        throw;
+        throw ConvergenceError("the CG solve of the heat problem did not "
+                               "converge in the free-boundary iteration "
+                               "(step " +
+                               std::to_string(step) + ")");
       }
       const double q_b = supplied(raised);
       // q_b > q_a: a warmer metal loses more heat.
@@ -193,7 +194,7 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       owned.add(shift, difference);
       temperature_new = owned;
     }
-    thermal.set_held_dofs({}, T_mit);
+    thermal.release_held_dofs();
 
     // The violations: metal boundary-layer nodes below T_MIT, front
     // nodes above it. Only those within half of the largest change in this
@@ -216,7 +217,13 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       if (hanging_node_constraints.is_constrained(i))
         continue;
       if (metal[i] > 0)
-        hash += (std::uint64_t(i) + 1) * 0x9E3779B97F4A7C15ull;
+      {
+        // splitmix64 of the index: sums of mixed indices tell sets apart.
+        std::uint64_t z = std::uint64_t(i) + 0x9E3779B97F4A7C15ull;
+        z               = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z               = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        hash += z ^ (z >> 31);
+      }
       if (!eligible(i))
         continue;
       const double T = temperature_new[i];
@@ -291,12 +298,24 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       return true;
     if (finishing)
     {
-      // The kept state, solved once more.
+      // The kept state, solved once more: accepted if what is left
+      // undecided is within 'Solver/Free boundary tolerance'.
+      const double allowed =
+          parameters.solver.free_boundary_tolerance * (T_mit - T0);
       pcout << "  Kept the state of step " << kept_step
             << " (largest violation " << std::scientific << std::setprecision(3)
-            << worst << " K at " << undecided_now << " undecided nodes)"
-            << std::endl;
-      return true;
+            << worst << " K at " << undecided_now
+            << " undecided nodes; allowed " << allowed << " K)" << std::endl;
+      if (worst <= allowed)
+        return true;
+      failure_reason =
+          "the free-boundary iteration leaves the interface undecided: its "
+          "best set has a violation of " +
+          Utilities::to_string(worst) + " K at " +
+          std::to_string(undecided_now) +
+          " nodes, above 'Solver/Free boundary tolerance' x (T_MIT - T0) = " +
+          Utilities::to_string(allowed) + " K";
+      return false;
     }
     // The set has a fixed point only where the discrete interface is
     // decided: nodes that are below T_MIT when metal and above it when not

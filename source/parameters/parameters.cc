@@ -733,15 +733,29 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       Patterns::Bool(),
       "Solve the steady state with Peltier heating alone (Joule heating "
       "off, sharp law) as the free-boundary problem it is "
-      "(doc/peltier_only.md): the metal sits exactly at T_MIT, so the "
-      "staggered iteration's phase map is degenerate there. Instead, an "
-      "active set of nodes (at first those of the initial temperature at or "
-      "above T_MIT) is held at T_MIT, with the interface midway between "
-      "held and free nodes; after each electric and heat solve, held nodes "
-      "on the set's boundary whose heat balance is short (the constraint "
-      "would have to supply heat) are released and free nodes above T_MIT "
-      "are added, until the set no longer changes. 'Maximum Picard "
-      "iterations' bounds the number of such steps.");
+      "(doc/peltier_only.md section 5): the metal sits exactly at T_MIT, so "
+      "the staggered iteration's phase map is degenerate there. Instead the "
+      "metal is a set of nodes (at first those of the initial temperature "
+      "at or above T_MIT), the interface midway between metal and "
+      "insulating nodes. Each step solves the current, and the heat with "
+      "the set's interior nodes held at one temperature T_M with no net "
+      "heat into them and its boundary layer free; then boundary-layer "
+      "nodes below T_MIT become insulating and insulating neighbours above "
+      "T_MIT become metal (those within half of the largest violation). "
+      "Where the discrete interface is undecided (a set repeats, or the "
+      "largest violation has not fallen for 20 steps), the set with the "
+      "smallest largest violation is solved again and kept if that "
+      "violation is within 'Free boundary tolerance'. One T_M for all "
+      "metal: separate metal regions are not balanced separately. "
+      "'Maximum Picard iterations' bounds the number of steps.");
+  prm.declare_entry(
+      "Free boundary tolerance",
+      "0.1",
+      Patterns::Double(0),
+      "The largest violation (a boundary-layer node below T_MIT, or an "
+      "insulating neighbour above it) that the set kept by 'Free boundary' "
+      "may leave where the interface is undecided, relative to T_MIT - T0 "
+      "[-]; above it the solve fails (exit code 3, the state written).");
   prm.leave_subsection();
 }
 
@@ -768,9 +782,10 @@ SolverParameters::parse_parameters(ParameterHandler &prm)
   continuation_tolerance = prm.get_double("Continuation tolerance");
   retry_relaxations      = Utilities::string_to_double(
       Utilities::split_string_list(prm.get("Retry relaxations")));
-  oscillation_steps = prm.get_integer("Oscillation steps");
-  stagnation_steps  = prm.get_integer("Stagnation steps");
-  free_boundary     = prm.get_bool("Free boundary");
+  oscillation_steps       = prm.get_integer("Oscillation steps");
+  stagnation_steps        = prm.get_integer("Stagnation steps");
+  free_boundary           = prm.get_bool("Free boundary");
+  free_boundary_tolerance = prm.get_double("Free boundary tolerance");
   prm.leave_subsection();
 }
 
@@ -1414,6 +1429,15 @@ Parameters::check_free_boundary() const
   if (!solver.width_continuation.empty())
     fail("has no smoothed law to continue from: leave 'Solver/Width "
          "continuation' empty.");
+  if (!solver.retry_relaxations.empty())
+    fail("has no relaxation to retry with: leave 'Solver/Retry "
+         "relaxations' empty.");
+  if (!thermal.emissivity.empty())
+    fail("needs a heat problem linear in T (its interior temperature T_M "
+         "is found by superposition): radiation ('Thermal/Emissivity') is "
+         "not supported; contact conductance is.");
+  if (!(solver.free_boundary_tolerance > 0))
+    throw InputError("Solver/Free boundary tolerance", "must be positive.");
 }
 
 void

@@ -248,31 +248,10 @@ ThermalProblem<dim>::assemble_cell(
   if (averaged)
     sigma_cell /= volume;
 
-  // 'Electrode Peltier flux = consistent': the electrode term at each
-  // electrode node i is H_i (sigma grad psi_h, grad v_i), whose sum over
-  // the cells is the node's consistent current (the electric residual);
-  // this cell adds its share, with sigma as in the electric stiffness.
+  // 'Electrode Peltier flux = consistent': the electrode term is added
+  // node by node (electrode_heat()), not here.
   const bool consistent =
       peltier && parameters.thermal.consistent_electrode_flux;
-  std::vector<double> nodal_H;
-  if (consistent)
-  {
-    const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
-    std::vector<types::global_dof_index> indices(n);
-    cell->get_dof_indices(indices);
-    nodal_H.assign(n, 0.);
-    bool any = false;
-    for (unsigned int i = 0; i < n; ++i)
-      if (const double w = electrode_indicator[indices[i]]; w != 0)
-      {
-        nodal_H[i] =
-            w * law.peltier_potential(T_old[indices[i]],
-                                      quadrature.node_region(indices[i]));
-        any = true;
-      }
-    if (!any)
-      nodal_H.clear();
-  }
 
   quadrature.for_each_part(
       cell,
@@ -362,13 +341,6 @@ ThermalProblem<dim>::assemble_cell(
             cell_rhs(i) += ((joule_density + correction + C_history) * v +
                             (peltier ? H * (j * grad_v) : 0.)) *
                            JxW;
-            if (!nodal_H.empty() && nodal_H[i] != 0)
-            {
-              const double e =
-                  nodal_H[i] * sigma * (grad_psi[q] * grad_v) * JxW;
-              cell_rhs(i) += e;
-              sources.peltier += e;
-            }
           }
         }
       });
@@ -547,6 +519,7 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
   // law linearised about the last iterate, until the update is at round-off
   // level (quadratic convergence: a few steps).
   VectorType   T_lin(T_old);
+  VectorType   heat;
   unsigned int iterations  = 0;
   double       last_change = 0;
   for (unsigned int newton = 0;; ++newton)
@@ -565,6 +538,14 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
         }
       matrix.compress(VectorOperation::add);
       rhs.compress(VectorOperation::add);
+      if (consistent_flux())
+      {
+        if (newton == 0)
+          electrode_heat(T_old, psi, heat);
+        VectorType added(heat);
+        active.set_zero(added);
+        rhs += added;
+      }
     }
 
     TimerOutput::Scope t(timer, "thermal: solve");
@@ -601,9 +582,66 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
 
 template <int dim>
 void
-ThermalProblem<dim>::set_held_dofs(
-    const std::vector<types::global_dof_index> &dofs, const double value)
+ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
+                                    const VectorType &psi,
+                                    VectorType       &heat)
 {
+  // The consistent current of every node, (sigma grad psi_h, grad v_i),
+  // with sigma as in the electric stiffness and the hanging nodes'
+  // shares condensed into their parents; at the electrode nodes (the
+  // unconstrained ones on a pad) it sums to the current through the pad.
+  // The electrode term there is H_i times it, H_i of the node's phase.
+  const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
+  Vector<double>     local(n);
+  std::vector<types::global_dof_index> indices(n);
+  std::vector<double>                  T_q;
+  std::vector<Tensor<1, dim>>          grad_psi;
+  const MPI_Comm                       comm = dof_handler.get_communicator();
+  VectorType                           current(owned_dofs, comm);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      cell->get_dof_indices(indices);
+      bool touches = false;
+      for (const auto i : indices)
+        touches = touches || electrode_indicator[i] != 0;
+      if (!touches)
+        continue;
+      local = 0;
+      quadrature.for_each_part(
+          cell,
+          [&](const FEValues<dim> &fe, const Region region)
+          {
+            T_q.resize(fe.n_quadrature_points);
+            grad_psi.resize(fe.n_quadrature_points);
+            fe.get_function_values(T_old, T_q);
+            fe.get_function_gradients(psi, grad_psi);
+            for (const unsigned int q : fe.quadrature_point_indices())
+              for (const unsigned int i : fe.dof_indices())
+                local(i) += law.sigma(T_q[q], region) *
+                            (grad_psi[q] * fe.shape_grad(i, q)) * fe.JxW(q);
+          });
+      hanging->distribute_local_to_global(local, indices, current);
+    }
+  current.compress(VectorOperation::add);
+  heat.reinit(owned_dofs, comm);
+  for (const auto i : owned_dofs)
+    if (electrode_indicator[i] == 1 && !hanging->is_constrained(i))
+      heat[i] = law.peltier_potential(T_old[i], quadrature.node_region(i)) *
+                current[i];
+  heat.compress(VectorOperation::insert);
+}
+
+template <int dim>
+void
+ThermalProblem<dim>::set_held_dofs(std::vector<types::global_dof_index> &dofs,
+                                   const double                          value)
+{
+  dofs.erase(std::remove_if(dofs.begin(),
+                            dofs.end(),
+                            [&](const types::global_dof_index i)
+                            { return constraints.is_constrained(i); }),
+             dofs.end());
   held_active = !dofs.empty();
   if (!held_active)
     return;
@@ -611,11 +649,10 @@ ThermalProblem<dim>::set_held_dofs(
   held_constraints.reinit(relevant_dofs);
   held_constraints.merge(constraints);
   for (const auto i : dofs)
-    if (!constraints.is_constrained(i))
-    {
-      held_constraints.add_line(i);
-      held_constraints.set_inhomogeneity(i, value);
-    }
+  {
+    held_constraints.add_line(i);
+    held_constraints.set_inhomogeneity(i, value);
+  }
   held_constraints.close();
 }
 
@@ -645,6 +682,12 @@ ThermalProblem<dim>::nodal_residual(const VectorType &T_old,
       hanging->distribute_local_to_global(cell_rhs, dof_indices, residual);
     }
   residual.compress(VectorOperation::add);
+  if (consistent_flux())
+  {
+    VectorType heat;
+    electrode_heat(T_old, psi, heat);
+    residual += heat;
+  }
 }
 
 template <int dim>
@@ -706,6 +749,18 @@ ThermalProblem<dim>::heat_balance(const VectorType &T_old,
                 }
               });
     }
+  if (consistent_flux())
+  {
+    // The electrode term, node by node: a source, and where an electrode
+    // node is also held at T0 part of the residual tested with w.
+    VectorType heat;
+    electrode_heat(T_old, psi, heat);
+    for (const auto i : owned_dofs)
+    {
+      balance.peltier += heat[i];
+      balance.out += fixed_indicator[i] * heat[i];
+    }
+  }
   const MPI_Comm comm = dof_handler.get_communicator();
   balance.joule       = Utilities::MPI::sum(balance.joule, comm) * extrusion;
   balance.peltier     = Utilities::MPI::sum(balance.peltier, comm) * extrusion;

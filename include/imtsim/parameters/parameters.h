@@ -221,6 +221,8 @@ struct SolverParameters
   /** Solve the Peltier-only sharp-law steady state as a free-boundary
    *  problem (doc/peltier_only.md): an active set of nodes held at T_MIT. */
   bool free_boundary = false;
+  /** Largest violation a kept set may leave, relative to T_MIT - T0. */
+  double free_boundary_tolerance = 0.1;
 
   static void
   declare_parameters(ParameterHandler &prm);

@@ -127,20 +127,29 @@ public:
   }
 
   /**
-   * Hold the locally relevant DoFs @p dofs (not already constrained) at
-   * @p value in the next solves: the free-boundary solver's active set
-   * ('Solver/Free boundary'). An empty list releases them all.
+   * Hold the locally relevant DoFs @p dofs at @p value in the next
+   * solves: the free-boundary solver's active set ('Solver/Free
+   * boundary'). DoFs already constrained (hanging nodes, fixed
+   * temperatures) are removed from @p dofs. An empty list releases them
+   * all.
    */
   void
-  set_held_dofs(const std::vector<types::global_dof_index> &dofs,
-                const double                                value);
+  set_held_dofs(std::vector<types::global_dof_index> &dofs, const double value);
+
+  /** Release the held DoFs of set_held_dofs(). */
+  void
+  release_held_dofs()
+  {
+    held_active = false;
+  }
 
   /**
    * The nodal residual r_i = l(v_i) - a(@p T_new, v_i) of the operator
    * assembled from (@p T_old, @p psi), hanging nodes condensed into their
    * parents (owned entries). At a DoF held by set_held_dofs() it is the
-   * heat [W] the sources supply there in excess of what conduction takes
-   * away: the reaction of the constraint, with the opposite sign.
+   * heat the sources supply there in excess of what conduction takes away
+   * (W; W/m in 2D, per unit extrusion width): the reaction of the
+   * constraint, with the opposite sign.
    */
   void
   nodal_residual(const VectorType &T_old,
@@ -205,6 +214,26 @@ private:
                   FullMatrix<double> &cell_matrix,
                   Vector<double>     &cell_rhs,
                   HeatBalance        &sources);
+
+  /** 'Electrode Peltier flux = consistent' with Peltier heating on. */
+  bool
+  consistent_flux() const
+  {
+    return parameters.thermal.peltier_heating &&
+           parameters.thermal.consistent_electrode_flux;
+  }
+
+  /**
+   * 'Electrode Peltier flux = consistent': the electrode term -<H j.n, v>
+   * at each electrode node, H_i times the node's consistent current
+   * (sigma grad psi_h, grad v_i) (hanging nodes condensed), for the
+   * phases and @p T_old set in the quadrature; owned entries, zero off
+   * the electrodes. [W] (per unit extrusion width in 2D)
+   */
+  void
+  electrode_heat(const VectorType &T_old,
+                 const VectorType &psi,
+                 VectorType       &heat);
 
   /** max_i |a_i - b_i| over the owned DoFs of all ranks. */
   double
