@@ -8,7 +8,12 @@ from the drain edge along the top centre line, the (P-14) radius
 sqrt(2 h T_MIT I dS/(pi kappa dT)), their ratio, and the log-log slope of
 r_c(I) on each cycle (1/2 for (P-14)).
 
-Usage: p14_study.py [--imtsim PATH] [--np N] [--currents mA,...]
+With --graded: p14_graded.prm on the hexahedral mesh of p14_graded.geo
+(8 layers through h, 30 um near the drain), made here with gmsh, one cycle.
+A current whose interface stays undecided beyond 'Solver/Free boundary
+tolerance' exits with code 3; its row is printed with conv. False.
+
+Usage: p14_study.py [--imtsim PATH] [--np N] [--currents mA,...] [--graded]
 """
 import argparse, json, math, os, subprocess, sys, time
 
