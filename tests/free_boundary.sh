@@ -11,6 +11,10 @@
 #    V to 1e-9 relative);
 #  - the current reversed: the seeded metal disappears, T = T0 everywhere
 #    (the paper's "no stable interface", doc/peltier_only.md section 2);
+#  - the bar with 'Free boundary interface = level set': the interface
+#    at d to 1e-4 node spacings on every mesh (the metal nodes of the cut
+#    cell at T_MIT put it there exactly in one dimension), on 1 and 2
+#    ranks and Anderson-mixed; reversed, the seed disappears;
 #  - the x-z section with top pads (bench/peltier_only/peltier_only_2d.prm)
 #    on its coarsest mesh: the seed at the drain pad ends as metal around
 #    it, and with the current reversed it disappears (T = T0); with
@@ -36,6 +40,16 @@ mpirun -np 2 "$exe" "$bar" --set "Output/Directory=bar_np2" >bar_np2.log
 "$exe" "$bar" --set "Electric/Current=-10e-3" \
   --set "Mesh/Number of cycles=1" --set "Output/Directory=reversed" \
   >reversed.log
+ls=(--set "Solver/Free boundary interface=level set")
+"$exe" "$bar" "${ls[@]}" --set "Output/Directory=bar_ls" >bar_ls.log
+mpirun -np 2 "$exe" "$bar" "${ls[@]}" --set "Output/Directory=bar_ls_np2" \
+  >bar_ls_np2.log
+"$exe" "$bar" "${ls[@]}" --set "Solver/Acceleration=anderson" \
+  --set "Mesh/Number of cycles=2" --set "Output/Directory=bar_ls_anderson" \
+  >bar_ls_anderson.log
+"$exe" "$bar" "${ls[@]}" --set "Electric/Current=-10e-3" \
+  --set "Mesh/Number of cycles=1" --set "Output/Directory=reversed_ls" \
+  >reversed_ls.log
 section="$src/bench/peltier_only/peltier_only_2d.prm"
 fb=(--set "Solver/Free boundary=true" --set "Solver/Polynomial degree=1"
   --set "Solver/Acceleration=none" --set "Output/Write fields=false")
@@ -103,6 +117,47 @@ check("finest mesh within 0.3%% of the exact d (%.2e)"
 
 r = json.load(open("reversed/summary.json"))["cycles"][0]
 check("reversed current: converged, no metal, T = T0 (T_max %.6f K)"
+      % r["temperature_max_K"],
+      r["converged"] and r["metal_volume_fraction"] == 0
+      and abs(r["temperature_max_K"] - T0) < 1e-9 * T0)
+
+# The level set: at its fixed point the metal nodes of the cut cell are at
+# T_MIT, which in one dimension puts the interface exactly at d whatever
+# the mesh (doc/peltier_only.md section 5.5).
+serial = json.load(open("bar_ls/summary.json"))["cycles"]
+parallel = json.load(open("bar_ls_np2/summary.json"))["cycles"]
+check("level set: five cycles, all converged, on 1 and on 2 ranks",
+      len(serial) == 5 and len(parallel) == 5
+      and all(c["converged"] for c in serial + parallel))
+for c, p in zip(serial, parallel):
+    dx = L / (4 * 2 ** (c["cycle"] + 1))
+    d = c["metal_volume_fraction"] * L
+    check("level set, cycle %d: d = %.9e m, error %.1e node spacings "
+          "(<= 1e-4)" % (c["cycle"], d, abs(d - d_exact) / dx),
+          abs(d - d_exact) <= 1e-4 * dx)
+    check("level set, cycle %d: T_M - T_MIT = %.1e K (|.| <= 1e-3 K)"
+          % (c["cycle"],
+             c["verification"]["free_boundary_interior_minus_T_MIT_K"]),
+          abs(c["verification"]["free_boundary_interior_minus_T_MIT_K"])
+          <= 1e-3)
+    check("level set, cycle %d: P_Peltier = T_MIT dS I = Q_out"
+          % c["cycle"], abs(c["peltier_power_W"] - P) < 1e-9 * P
+          and c["energy_balance_relative_error"] < 1e-9)
+    check("level set, cycle %d: 2 ranks, the same d and V" % c["cycle"],
+          p["converged"]
+          and abs(p["metal_volume_fraction"] - c["metal_volume_fraction"])
+          < 1e-9
+          and abs(p["voltage_V"] - c["voltage_V"]) < 1e-9 * c["voltage_V"])
+for c in json.load(open("bar_ls_anderson/summary.json"))["cycles"]:
+    dx = L / (4 * 2 ** (c["cycle"] + 1))
+    d = c["metal_volume_fraction"] * L
+    check("level set, Anderson-mixed, cycle %d: converged in %d steps, "
+          "error %.1e node spacings (<= 1e-4)"
+          % (c["cycle"], c["verification"]["free_boundary_steps"],
+             abs(d - d_exact) / dx),
+          c["converged"] and abs(d - d_exact) <= 1e-4 * dx)
+r = json.load(open("reversed_ls/summary.json"))["cycles"][0]
+check("level set, reversed current: no metal, T = T0 (T_max %.6f K)"
       % r["temperature_max_K"],
       r["converged"] and r["metal_volume_fraction"] == 0
       and abs(r["temperature_max_K"] - T0) < 1e-9 * T0)

@@ -14,6 +14,7 @@ A current whose interface stays undecided beyond 'Solver/Free boundary
 tolerance' exits with code 3; its row is printed with conv. False.
 
 Usage: p14_study.py [--imtsim PATH] [--np N] [--currents mA,...] [--graded]
+                    [--set SUBSECTION/ENTRY=VALUE ...]
 """
 import argparse, json, math, os, subprocess, sys, time
 
@@ -26,6 +27,10 @@ parser.add_argument("--work", default="results-p14-study")
 parser.add_argument("--graded", action="store_true",
                     help="p14_graded.prm on the mesh of p14_graded.geo "
                          "(made here with gmsh) instead of p14_3d.prm")
+parser.add_argument("--set", action="append", default=[],
+                    metavar="SUBSECTION/ENTRY=VALUE",
+                    help="passed on to imtsim, for example "
+                         "'Solver/Free boundary interface=level set'")
 args = parser.parse_args()
 
 h, T_mit, dT, kappa, dS = 2e-4, 360.0, 60.0, 0.1, 2.582e-3
@@ -42,6 +47,8 @@ if args.graded:
                            os.path.join(here, "p14_graded.geo")],
                           stdout=subprocess.DEVNULL)
     extra = ["--set", "Mesh/Mesh file=" + mesh]
+for entry in args.set:
+    extra += ["--set", entry]
 rows = {}
 for I in currents:
     r0 = 6e-4 * math.sqrt(I / 10e-3)

@@ -4,12 +4,14 @@
 #include <deal.II/base/mpi.h>
 #include <deal.II/lac/solver_control.h>
 
+#include <imtsim/coupling/anderson_acceleration.h>
 #include <imtsim/coupling/simulator.h>
 
 #include <cmath>
 #include <cstdint>
 #include <iomanip>
 #include <limits>
+#include <memory>
 #include <set>
 #include <tuple>
 
@@ -39,19 +41,46 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
   // below. Where the discrete interface is undecided (nodes that violate
   // either way), the sets cycle or wander; the iteration then keeps the
   // set with the smallest largest violation and reports what is left.
+  // With 'Free boundary interface = level set' the set is {phi > 0} of a
+  // nodal level set (below), the measure its largest update, and the
+  // iteration has converged when that is within the round-off.
   const double T_mit = law.transition_temperature();
   const double T0    = parameters.thermal.substrate_temperature;
   const double slack = tolerance * T0; // [K], round-off of the solves
 
+  // 'Free boundary interface = level set': the metal is {phi > 0} of a
+  // nodal level set phi [K] instead, whose zero set lies anywhere within a
+  // cell. The interior is held as below; on the nodes of the cut cells and
+  // their insulating neighbours phi relaxes towards T - T_MIT, so that at
+  // a fixed point the interface is the T_MIT isotherm of the temperature
+  // of the cut cells, and a node the interface cannot leave on either
+  // side (the thin rim of a shallow metal wedge) settles at phi = 0
+  // instead of flipping. The node set is phi = +-1.
+  const bool   level_set = parameters.solver.free_boundary_level_set;
+  const double beta      = parameters.solver.free_boundary_relaxation;
+  std::unique_ptr<AndersonAcceleration> anderson;
+  if (level_set && parameters.solver.acceleration == AccelerationType::anderson)
+    anderson = std::make_unique<AndersonAcceleration>(
+        parameters.solver.anderson_depth);
+
   // The first set: the nodes at or above T_MIT, and those of the last
-  // solve's metal (its phase field, interpolated to this mesh).
+  // solve's metal (its phase field, interpolated to this mesh). The level
+  // set starts from T - T_MIT, or from the carried phase field.
   const bool carried = free_boundary_phase.size() == dof_handler.n_dofs();
   VectorType metal(owned_dofs, comm);
   for (const auto i : owned_dofs)
-    if (!hanging_node_constraints.is_constrained(i) &&
-        (temperature[i] >= T_mit ||
-         (carried && free_boundary_phase[i] > T_mit)))
-      metal[i] = 1;
+    if (!hanging_node_constraints.is_constrained(i))
+    {
+      const bool is_metal = temperature[i] >= T_mit ||
+                            (carried && free_boundary_phase[i] > T_mit);
+      if (!level_set)
+        metal[i] = is_metal ? 1 : -1;
+      else if (carried)
+        metal[i] = free_boundary_phase[i] - T_mit;
+      else
+        metal[i] = is_metal ? std::max(temperature[i] - T_mit, 1e-3)
+                            : temperature[i] - T_mit;
+    }
   metal.compress(VectorOperation::insert);
 
   VectorType residual(owned_dofs, comm), layer_flags(owned_dofs, comm),
@@ -91,7 +120,7 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     {
       VectorType theta(owned_dofs, comm);
       for (const auto i : owned_dofs)
-        theta[i] = T_mit + (metal[i] > 0 ? 1. : -1.);
+        theta[i] = T_mit + metal[i];
       theta.compress(VectorOperation::insert);
       hanging_node_constraints.distribute(theta);
       free_boundary_phase = theta;
@@ -241,6 +270,27 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       unsigned long long h = hash;
       hash                 = Utilities::MPI::sum(h, comm);
     }
+    // The level set's update on the nodes it moves, whose largest value is
+    // the iteration's measure. A metal node of a cut cell is part of the
+    // isothermal metal: T - T_MIT moves phi there (a warm metal node moves
+    // the interface outwards), and its fixed point is T = T_MIT. An
+    // insulating node relaxes towards T - T_MIT, the temperature's own
+    // level set; in one dimension that is exactly its distance to the
+    // exact interface times the gradient there, whatever the present one.
+    const auto ls_update = [&](const types::global_dof_index i)
+    {
+      const double excess = temperature_new[i] - T_mit;
+      return metal[i] > 0 ? excess : excess - metal[i];
+    };
+    double residual_ls = 0;
+    if (level_set)
+    {
+      for (const auto i : owned_dofs)
+        if (!hanging_node_constraints.is_constrained(i) && eligible(i))
+          residual_ls = std::max(residual_ls, std::abs(ls_update(i)));
+      residual_ls = Utilities::MPI::max(residual_ls, comm);
+      worst       = residual_ls;
+    }
     const double threshold = std::max(slack, 0.5 * worst);
     if (worst < best_worst)
     {
@@ -249,18 +299,59 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       best_metal = metal;
     }
 
+    // The level set's next value: G(phi) is phi plus the update on the
+    // nodes it moves, T - T_MIT (at most minus the round-off) on the other
+    // insulating nodes (their distance to the interface in kelvin, for
+    // when they join a cut cell), and phi on the held ones; relaxed by
+    // beta on the nodes it moves, or Anderson-mixed ('Solver/Acceleration
+    // = anderson', 'Anderson depth').
+    VectorType next;
+    if (level_set)
+    {
+      VectorType g(owned_dofs, comm);
+      next.reinit(owned_dofs, comm);
+      for (const auto i : owned_dofs)
+        if (!hanging_node_constraints.is_constrained(i))
+        {
+          if (eligible(i))
+          {
+            g[i]    = metal[i] + ls_update(i);
+            next[i] = metal[i] + beta * ls_update(i);
+            if (violation(i) > slack)
+              ++undecided_now;
+          }
+          else
+            next[i] = g[i] = metal[i] > 0
+                                 ? metal[i]
+                                 : std::min(temperature_new[i] - T_mit, -slack);
+        }
+      g.compress(VectorOperation::insert);
+      next.compress(VectorOperation::insert);
+      if (anderson)
+        anderson->step(metal, g, beta, next);
+    }
+
     unsigned long long n_added = 0, n_released = 0, n_metal = 0;
     for (const auto i : owned_dofs)
     {
       if (hanging_node_constraints.is_constrained(i))
         continue;
-      if (eligible(i) && violation(i) > slack)
+      if (level_set)
+      {
+        const bool was = metal[i] > 0;
+        metal[i]       = next[i];
+        if (metal[i] > 0 && !was)
+          ++n_added;
+        else if (metal[i] <= 0 && was)
+          ++n_released;
+      }
+      else if (eligible(i) && violation(i) > slack)
       {
         ++undecided_now;
         if (violation(i) >= threshold)
         {
           (metal[i] > 0 ? n_released : n_added) += 1;
-          metal[i] = metal[i] > 0 ? 0 : 1;
+          metal[i] = metal[i] > 0 ? -1 : 1;
         }
       }
       if (metal[i] > 0)
@@ -294,7 +385,7 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     free_boundary_state.worst_K     = worst;
     temperature                     = temperature_new;
 
-    if (n_added == 0 && n_released == 0)
+    if (level_set ? worst <= slack : (n_added == 0 && n_released == 0))
       return true;
     if (finishing)
     {
@@ -323,7 +414,7 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     // The boundary is then decided to about a node spacing: the iteration
     // goes back to the set with the smallest largest violation, solves it
     // once more and keeps it, reporting what is left undecided.
-    const bool repeated = !history.insert(hash).second;
+    const bool repeated = !level_set && !history.insert(hash).second;
     if (repeated || step >= best_step + stall_steps)
     {
       pcout << "  The set "
@@ -336,7 +427,9 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       free_boundary_state.cycled = repeated ? 1 : 0;
       metal                      = best_metal;
       kept_step                  = best_step;
-      finishing                  = true;
+      if (anderson)
+        anderson->reset();
+      finishing = true;
     }
     undecided_now = 0;
   }

@@ -756,6 +756,30 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       "insulating neighbour above it) that the set kept by 'Free boundary' "
       "may leave where the interface is undecided, relative to T_MIT - T0 "
       "[-]; above it the solve fails (exit code 3, the state written).");
+  prm.declare_entry(
+      "Free boundary interface",
+      "node set",
+      Patterns::Selection("node set|level set"),
+      "How 'Free boundary' places the interface (doc/peltier_only.md "
+      "sections 5.1 and 5.5). 'node set': midway between metal and "
+      "insulating nodes, which change phase one by one. 'level set': the "
+      "zero set of a nodal level set phi [K], metal where phi > 0, so the "
+      "interface lies anywhere within a cell. Interior metal nodes are held "
+      "as for 'node set'. On the metal nodes of the cut cells phi moves by "
+      "beta (T - T_MIT), so that they end at T_MIT (in one dimension this "
+      "puts the interface exactly where it belongs); on their insulating "
+      "neighbours it relaxes towards T - T_MIT. beta is 'Free boundary "
+      "relaxation'; with 'Acceleration = anderson' the update is "
+      "Anderson-mixed ('Anderson depth'). Converged when the largest update "
+      "is below 'Picard tolerance' x T0; the stall rule and 'Free boundary "
+      "tolerance' apply as for 'node set'. In 2D and 3D it does not decide "
+      "a thin metal rim either (doc/peltier_only.md section 6.4).");
+  prm.declare_entry("Free boundary relaxation",
+                    "0.5",
+                    Patterns::Double(0, 1),
+                    "beta of 'Free boundary interface = level set': the "
+                    "factor of the level set's update, or the mixing factor "
+                    "with 'Acceleration = anderson' [-], 0 < beta <= 1.");
   prm.leave_subsection();
 }
 
@@ -782,10 +806,12 @@ SolverParameters::parse_parameters(ParameterHandler &prm)
   continuation_tolerance = prm.get_double("Continuation tolerance");
   retry_relaxations      = Utilities::string_to_double(
       Utilities::split_string_list(prm.get("Retry relaxations")));
-  oscillation_steps       = prm.get_integer("Oscillation steps");
-  stagnation_steps        = prm.get_integer("Stagnation steps");
-  free_boundary           = prm.get_bool("Free boundary");
-  free_boundary_tolerance = prm.get_double("Free boundary tolerance");
+  oscillation_steps        = prm.get_integer("Oscillation steps");
+  stagnation_steps         = prm.get_integer("Stagnation steps");
+  free_boundary            = prm.get_bool("Free boundary");
+  free_boundary_tolerance  = prm.get_double("Free boundary tolerance");
+  free_boundary_level_set  = prm.get("Free boundary interface") == "level set";
+  free_boundary_relaxation = prm.get_double("Free boundary relaxation");
   prm.leave_subsection();
 }
 
@@ -1438,6 +1464,8 @@ Parameters::check_free_boundary() const
          "not supported; contact conductance is.");
   if (!(solver.free_boundary_tolerance > 0))
     throw InputError("Solver/Free boundary tolerance", "must be positive.");
+  if (!(solver.free_boundary_relaxation > 0))
+    throw InputError("Solver/Free boundary relaxation", "must be in (0, 1].");
 }
 
 void

@@ -512,7 +512,8 @@ private:
     /** Nodes that still violate their condition (by more than the
      *  round-off) in the kept state: nonzero only after a cycle. */
     unsigned long long undecided = 0;
-    /** The largest violation [K] of the kept state. */
+    /** The largest violation [K] of the kept state; for the level set,
+     *  the largest update of phi (zero at a fixed point). */
     double worst_K = 0;
     /** 1 if the iteration ended on a repeated set (a cycle), 0 if it
      *  converged or stopped improving. */

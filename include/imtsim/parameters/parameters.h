@@ -223,6 +223,11 @@ struct SolverParameters
   bool free_boundary = false;
   /** Largest violation a kept set may leave, relative to T_MIT - T0. */
   double free_boundary_tolerance = 0.1;
+  /** The free boundary as a level set with a sub-cell position (true) or
+   *  midway between metal and insulating nodes (false). */
+  bool free_boundary_level_set = false;
+  /** Relaxation of the level set's update, in (0, 1]. */
+  double free_boundary_relaxation = 0.5;
 
   static void
   declare_parameters(ParameterHandler &prm);
