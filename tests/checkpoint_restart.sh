@@ -10,7 +10,8 @@
 #     serial;
 #  2. the same on 2 ranks, resumed on 2 ranks and on 1 rank;
 #  3. refinement cycles (parallel_slab_150_cycles.prm, 4 cycles), stopped
-#     in cycle 2;
+#     in cycle 2; steady interface adaptation
+#     (parallel_slab_150_adaptive.prm), stopped inside its adaptive stage;
 #  4. a natural sweep with hysteresis (sweep_slab_hysteresis.prm, 4
 #     values up and back), stopped on the way back, where the states
 #     depend on the phase memory that must survive the restart; and a
@@ -127,6 +128,21 @@ run_stopped cycles_cut "Cycle 2:" "$exe" "$prm" \
 resume cycles_cut "$exe" "$prm" --set "Mesh/Number of cycles=4" \
   --set "Output/Directory=cycles_cut"
 same cycles cycles_cut
+
+# 3b. Steady interface adaptation, stopped inside the adaptive stage (at
+#     Picard step 16 of cycle 0, after two or three adaptations): the
+#     restart continues that stage (its mesh, adaptation count and lock
+#     history) instead of starting a new one, and ends on the same mesh.
+prm=$src/tests/parallel_slab_150_adaptive.prm
+"$exe" "$prm" --set "Mesh/Number of cycles=1" \
+  --set "Output/Directory=adaptive" >adaptive.log
+run_stopped adaptive_cut "  Picard  16:" "$exe" "$prm" \
+  --set "Mesh/Number of cycles=1" --set "Output/Directory=adaptive_cut"
+resume adaptive_cut "$exe" "$prm" --set "Mesh/Number of cycles=1" \
+  --set "Output/Directory=adaptive_cut"
+grep -q "continuing an interrupted one" adaptive_cut.restart.log ||
+  fail "adaptive_cut: the restart did not continue the interrupted cycle"
+same adaptive adaptive_cut
 
 # 4. A natural sweep with hysteresis, up and back, stopped on the way
 #    back (where the states depend on the phase memory).
