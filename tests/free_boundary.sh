@@ -14,7 +14,8 @@
 #  - the bar with 'Free boundary interface = level set': the interface
 #    at d to 1e-4 node spacings on every mesh (the metal nodes of the cut
 #    cell at T_MIT put it there exactly in one dimension), on 1 and 2
-#    ranks and Anderson-mixed; reversed, the seed disappears;
+#    ranks, from the seed on a finer mesh, and Anderson-mixed (in at most
+#    half the steps); reversed, the seed disappears;
 #  - the x-z section with top pads (bench/peltier_only/peltier_only_2d.prm)
 #    on its coarsest mesh: the seed at the drain pad ends as metal around
 #    it, and with the current reversed it disappears (T = T0); with
@@ -44,6 +45,9 @@ ls=(--set "Solver/Free boundary interface=level set")
 "$exe" "$bar" "${ls[@]}" --set "Output/Directory=bar_ls" >bar_ls.log
 mpirun -np 2 "$exe" "$bar" "${ls[@]}" --set "Output/Directory=bar_ls_np2" \
   >bar_ls_np2.log
+"$exe" "$bar" "${ls[@]}" --set "Mesh/Initial global refinement=3" \
+  --set "Mesh/Number of cycles=1" --set "Output/Directory=bar_ls_fine" \
+  >bar_ls_fine.log
 "$exe" "$bar" "${ls[@]}" --set "Solver/Acceleration=anderson" \
   --set "Mesh/Number of cycles=2" --set "Output/Directory=bar_ls_anderson" \
   >bar_ls_anderson.log
@@ -148,6 +152,17 @@ for c, p in zip(serial, parallel):
           and abs(p["metal_volume_fraction"] - c["metal_volume_fraction"])
           < 1e-9
           and abs(p["voltage_V"] - c["voltage_V"]) < 1e-9 * c["voltage_V"])
+# The finer meshes above start from the coarse one's converged level set;
+# this one starts from the seed, with the interface elsewhere in its cell.
+c = json.load(open("bar_ls_fine/summary.json"))["cycles"][0]
+dx = L / (4 * 2 ** 3)
+d = c["metal_volume_fraction"] * L
+check("level set from the seed on the third mesh: converged in %d steps, "
+      "error %.1e node spacings (<= 1e-4)"
+      % (c["verification"]["free_boundary_steps"], abs(d - d_exact) / dx),
+      c["converged"] and c["verification"]["free_boundary_steps"] > 1
+      and abs(d - d_exact) <= 1e-4 * dx)
+plain_steps = serial[0]["verification"]["free_boundary_steps"]
 for c in json.load(open("bar_ls_anderson/summary.json"))["cycles"]:
     dx = L / (4 * 2 ** (c["cycle"] + 1))
     d = c["metal_volume_fraction"] * L
@@ -156,6 +171,11 @@ for c in json.load(open("bar_ls_anderson/summary.json"))["cycles"]:
           % (c["cycle"], c["verification"]["free_boundary_steps"],
              abs(d - d_exact) / dx),
           c["converged"] and abs(d - d_exact) <= 1e-4 * dx)
+    if c["cycle"] == 0:
+        check("level set, Anderson-mixed: at most half the plain steps "
+              "(%d, plain %d)" % (c["verification"]["free_boundary_steps"],
+                                  plain_steps),
+              2 * c["verification"]["free_boundary_steps"] <= plain_steps)
 r = json.load(open("reversed_ls/summary.json"))["cycles"][0]
 check("level set, reversed current: no metal, T = T0 (T_max %.6f K)"
       % r["temperature_max_K"],

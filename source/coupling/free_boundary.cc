@@ -50,12 +50,12 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
 
   // 'Free boundary interface = level set': the metal is {phi > 0} of a
   // nodal level set phi [K] instead, whose zero set lies anywhere within a
-  // cell. The interior is held as below; on the nodes of the cut cells and
-  // their insulating neighbours phi relaxes towards T - T_MIT, so that at
-  // a fixed point the interface is the T_MIT isotherm of the temperature
-  // of the cut cells, and a node the interface cannot leave on either
-  // side (the thin rim of a shallow metal wedge) settles at phi = 0
-  // instead of flipping. The node set is phi = +-1.
+  // cell. The interior is held as below. On the metal nodes of the cut
+  // cells phi moves by beta (T - T_MIT), so that they end at T_MIT (which
+  // in one dimension puts the interface exactly where it belongs); on the
+  // insulating nodes of the cut cells it relaxes towards T - T_MIT; the
+  // other insulating nodes take T - T_MIT (doc/peltier_only.md 5.5). The
+  // node set is phi = +-1.
   const bool   level_set = parameters.solver.free_boundary_level_set;
   const double beta      = parameters.solver.free_boundary_relaxation;
   std::unique_ptr<AndersonAcceleration> anderson;
@@ -78,7 +78,7 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       else if (carried)
         metal[i] = free_boundary_phase[i] - T_mit;
       else
-        metal[i] = is_metal ? std::max(temperature[i] - T_mit, 1e-3)
+        metal[i] = is_metal ? std::max(temperature[i] - T_mit, slack)
                             : temperature[i] - T_mit;
     }
   metal.compress(VectorOperation::insert);
@@ -282,15 +282,18 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       const double excess = temperature_new[i] - T_mit;
       return metal[i] > 0 ? excess : excess - metal[i];
     };
-    double residual_ls = 0;
+    // For the level set the measure is the largest update (at least the
+    // largest violation); the violation is reported as well.
+    const double largest_violation = worst;
     if (level_set)
     {
+      double residual_ls = 0;
       for (const auto i : owned_dofs)
         if (!hanging_node_constraints.is_constrained(i) && eligible(i))
           residual_ls = std::max(residual_ls, std::abs(ls_update(i)));
-      residual_ls = Utilities::MPI::max(residual_ls, comm);
-      worst       = residual_ls;
+      worst = Utilities::MPI::max(residual_ls, comm);
     }
+    const char  *measure   = level_set ? "largest update" : "largest violation";
     const double threshold = std::max(slack, 0.5 * worst);
     if (worst < best_worst)
     {
@@ -313,7 +316,11 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       for (const auto i : owned_dofs)
         if (!hanging_node_constraints.is_constrained(i))
         {
-          if (eligible(i))
+          if (!any_metal)
+            // Nothing to relax towards: every node is insulating, and
+            // takes T - T_MIT (a node above T_MIT nucleates metal).
+            next[i] = g[i] = temperature_new[i] - T_mit;
+          else if (eligible(i))
           {
             g[i]    = metal[i] + ls_update(i);
             next[i] = metal[i] + beta * ls_update(i);
@@ -327,8 +334,17 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
         }
       g.compress(VectorOperation::insert);
       next.compress(VectorOperation::insert);
-      if (anderson)
-        anderson->step(metal, g, beta, next);
+      if (anderson && any_metal)
+      {
+        // Mixed on the moving nodes only: the held ones keep phi, the
+        // others take T - T_MIT, as without mixing.
+        VectorType mixed(owned_dofs, comm);
+        anderson->step(metal, g, beta, mixed);
+        for (const auto i : owned_dofs)
+          if (!hanging_node_constraints.is_constrained(i) && eligible(i))
+            next[i] = mixed[i];
+        next.compress(VectorOperation::insert);
+      }
     }
 
     unsigned long long n_added = 0, n_released = 0, n_metal = 0;
@@ -382,7 +398,8 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     free_boundary_state.layer_min_K = underheat < 1e300 ? underheat : 0.;
     free_boundary_state.free_max_K  = overheat > -1e300 ? overheat : 0.;
     free_boundary_state.undecided   = undecided_now;
-    free_boundary_state.worst_K     = worst;
+    free_boundary_state.worst_K     = largest_violation;
+    free_boundary_state.update_K    = level_set ? worst : 0.;
     temperature                     = temperature_new;
 
     if (level_set ? worst <= slack : (n_added == 0 && n_released == 0))
@@ -393,18 +410,19 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       // undecided is within 'Solver/Free boundary tolerance'.
       const double allowed =
           parameters.solver.free_boundary_tolerance * (T_mit - T0);
-      pcout << "  Kept the state of step " << kept_step
-            << " (largest violation " << std::scientific << std::setprecision(3)
-            << worst << " K at " << undecided_now
-            << " undecided nodes; allowed " << allowed << " K)" << std::endl;
+      pcout << "  Kept the state of step " << kept_step << " (" << measure
+            << " " << std::scientific << std::setprecision(3) << worst << " K; "
+            << undecided_now << " undecided nodes; allowed " << allowed << " K)"
+            << std::endl;
       if (worst <= allowed)
         return true;
       failure_reason =
-          "the free-boundary iteration leaves the interface undecided: its "
-          "best set has a violation of " +
-          Utilities::to_string(worst) + " K at " +
+          std::string("the free-boundary iteration leaves the interface "
+                      "undecided: its best set has a ") +
+          measure + " of " + Utilities::to_string(worst) + " K (" +
           std::to_string(undecided_now) +
-          " nodes, above 'Solver/Free boundary tolerance' x (T_MIT - T0) = " +
+          " undecided nodes), above 'Solver/Free boundary tolerance' x "
+          "(T_MIT - T0) = " +
           Utilities::to_string(allowed) + " K";
       return false;
     }
@@ -421,9 +439,9 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
             << (repeated ? "repeats an earlier one"
                          : "has not improved for " +
                                std::to_string(stall_steps) + " steps")
-            << ": back to the set of step " << best_step
-            << ", the smallest largest violation (" << std::scientific
-            << std::setprecision(3) << best_worst << " K)" << std::endl;
+            << ": back to the set of step " << best_step << ", the smallest "
+            << measure << " (" << std::scientific << std::setprecision(3)
+            << best_worst << " K)" << std::endl;
       free_boundary_state.cycled = repeated ? 1 : 0;
       metal                      = best_metal;
       kept_step                  = best_step;

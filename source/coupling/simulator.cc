@@ -1176,6 +1176,7 @@ Simulator<dim>::evaluate_summary(Summary &summary)
     v["free_boundary_free_max_K"]             = f.free_max_K;
     v["free_boundary_undecided_nodes"]        = f.undecided;
     v["free_boundary_largest_violation_K"]    = f.worst_K;
+    v["free_boundary_largest_update_K"]       = f.update_K;
     v["free_boundary_cycled"]                 = f.cycled;
   }
   evaluate_verification(summary);

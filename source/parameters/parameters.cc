@@ -747,7 +747,8 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       "smallest largest violation is solved again and kept if that "
       "violation is within 'Free boundary tolerance'. One T_M for all "
       "metal: separate metal regions are not balanced separately. "
-      "'Maximum Picard iterations' bounds the number of steps.");
+      "'Maximum Picard iterations' bounds the number of steps. This is "
+      "'Free boundary interface = node set'; see there for the level set.");
   prm.declare_entry(
       "Free boundary tolerance",
       "0.1",
@@ -755,7 +756,9 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       "The largest violation (a boundary-layer node below T_MIT, or an "
       "insulating neighbour above it) that the set kept by 'Free boundary' "
       "may leave where the interface is undecided, relative to T_MIT - T0 "
-      "[-]; above it the solve fails (exit code 3, the state written).");
+      "[-]; above it the solve fails (exit code 3, the state written). For "
+      "'Free boundary interface = level set' the measure is the largest "
+      "update of the level set instead (at least the largest violation).");
   prm.declare_entry(
       "Free boundary interface",
       "node set",
@@ -770,7 +773,8 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       "puts the interface exactly where it belongs); on their insulating "
       "neighbours it relaxes towards T - T_MIT. beta is 'Free boundary "
       "relaxation'; with 'Acceleration = anderson' the update is "
-      "Anderson-mixed ('Anderson depth'). Converged when the largest update "
+      "Anderson-mixed ('Anderson depth'); the other accelerations leave it "
+      "relaxed. Converged when the largest update "
       "is below 'Picard tolerance' x T0; the stall rule and 'Free boundary "
       "tolerance' apply as for 'node set'. In 2D and 3D it does not decide "
       "a thin metal rim either (doc/peltier_only.md section 6.4).");

@@ -494,7 +494,8 @@ private:
   double initial_uniform_temperature = 0;
   /** > 0: the relaxation factor of a retry ('Solver/Retry relaxations'). */
   double retry_relaxation = 0;
-  /** The free-boundary solver's phase field T_MIT +- 1 K (ghosted). */
+  /** The free-boundary solver's phase field (ghosted): T_MIT +- 1 K for
+   *  the node set, T_MIT + phi for the level set. */
   VectorType free_boundary_phase;
   /** How the last free-boundary solve ended (summary.verification). */
   struct FreeBoundaryState
@@ -510,11 +511,15 @@ private:
      *  second <= 0 (up to round-off). */
     double layer_min_K = 0, free_max_K = 0;
     /** Nodes that still violate their condition (by more than the
-     *  round-off) in the kept state: nonzero only after a cycle. */
+     *  round-off) in the kept state: nonzero only after a cycle or a
+     *  stall. */
     unsigned long long undecided = 0;
-    /** The largest violation [K] of the kept state; for the level set,
-     *  the largest update of phi (zero at a fixed point). */
+    /** The largest violation [K] of the kept state. */
     double worst_K = 0;
+    /** For the level set: its largest update [K] (before the relaxation),
+     *  zero at a fixed point and at least the largest violation; the
+     *  measure of the iteration. */
+    double update_K = 0;
     /** 1 if the iteration ended on a repeated set (a cycle), 0 if it
      *  converged or stopped improving. */
     unsigned int cycled = 0;
