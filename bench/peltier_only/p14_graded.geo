@@ -5,6 +5,8 @@
 // growing to lc away from it, and extruded through the thickness in
 // 'layers' layers. p14_study.py --graded makes it with Debian's gmsh:
 //   gmsh -3 -format msh22 -setnumber lf 3e-5 -o p14_graded.msh p14_graded.geo
+// (-setnumber layers 12 -setnumber q 1.28: 12 layers from 45 um at the
+// substrate to 3 um at the top face).
 SetFactory("OpenCASCADE");
 L = 8e-3;
 W = 8e-3;
@@ -32,7 +34,25 @@ Mesh.Algorithm = 6;              // frontal-Delaunay
 Mesh.RecombinationAlgorithm = 3; // blossom
 Mesh.SubdivisionAlgorithm = 1;   // all quadrilaterals
 
-Extrude{0, 0, h}{Surface{:}; Layers{layers}; Recombine;}
+// The layers: uniform (q = 1), or thinning geometrically towards the top
+// face by the factor q per layer, where the metal wedge is a thin layer of
+// depth scale (rho_M/rho_I) h (doc/peltier_only.md section 6.4).
+If (!Exists(q)) q = 1; EndIf
+If (q == 1)
+  Extrude{0, 0, h}{Surface{:}; Layers{layers}; Recombine;}
+Else
+  t0 = h * (q - 1) / (q^layers - 1); // the top layer
+  counts[] = {};
+  heights[] = {};
+  below = 0;
+  For i In {0 : layers - 1}
+    below += t0 * q^(layers - 1 - i);
+    counts[] += 1;
+    heights[] += below / h;
+  EndFor
+  heights[layers - 1] = 1;
+  Extrude{0, 0, h}{Surface{:}; Layers{counts[], heights[]}; Recombine;}
+EndIf
 
 e = 1e-6; // selection tolerance (OpenCASCADE pads bounding boxes)
 Physical Volume("sample", 1) = {Volume{:}};
