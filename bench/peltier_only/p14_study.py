@@ -6,12 +6,18 @@ at each current, each from a seed of radius sqrt(I/10 mA) x 0.6 mm, with
 three Kelly cycles, and prints per current and cycle the metal extent r_c
 from the drain edge along the top centre line, the (P-14) radius
 sqrt(2 h T_MIT I dS/(pi kappa dT)), their ratio, and the log-log slope of
-r_c(I) on each cycle (1/2 for (P-14)).
+r_c(I) on each cycle (1/2 for (P-14)) and between neighbouring currents.
+A negative current reverses the polarity (the seeded pad is then the
+source); its seed has the radius of |I|, and it is left out of the fits.
 
 With --graded: p14_graded.prm on the hexahedral mesh of p14_graded.geo
 (8 layers through h, 30 um near the drain), made here with gmsh, one cycle.
 A current whose interface stays undecided beyond 'Solver/Free boundary
 tolerance' exits with code 3; its row is printed with conv. False.
+
+With 'Output/Write fields=true' (--set), p14_profile.py (run with pvpython)
+then prints the metal wedge's depth profile of a run against the wedge
+theory (doc/peltier_only.md section 6.5).
 
 Usage: p14_study.py [--imtsim PATH] [--np N] [--currents mA,...] [--graded]
                     [--set SUBSECTION/ENTRY=VALUE ...]
@@ -51,7 +57,7 @@ for entry in args.set:
     extra += ["--set", entry]
 rows = {}
 for I in currents:
-    r0 = 6e-4 * math.sqrt(I / 10e-3)
+    r0 = 6e-4 * math.sqrt(abs(I) / 10e-3)
     out = os.path.join(args.work, "I_%gmA" % (I * 1e3))
     cmd = ["mpirun", "-np", str(args.np), args.imtsim, prm] + extra + [
            "--set", "Electric/Current=%g" % I,
@@ -71,7 +77,7 @@ print("\n%8s %6s %9s %10s %10s %8s %7s %10s %6s" %
       ("I [mA]", "cycle", "DoFs", "r_c [mm]", "P-14 [mm]", "ratio",
        "steps", "viol. [K]", "conv."))
 for I in currents:
-    p14 = math.sqrt(2 * h * T_mit * I * dS / (math.pi * kappa * dT))
+    p14 = math.sqrt(2 * h * T_mit * abs(I) * dS / (math.pi * kappa * dT))
     for c in rows[I]:
         v = c["verification"]
         print("%8g %6d %9d %10.4f %10.4f %8.3f %7d %10.3g %6s" %
@@ -80,10 +86,18 @@ for I in currents:
                c["metal_extent_drain_m"] / p14,
                v["free_boundary_steps"],
                v["free_boundary_largest_violation_K"], c["converged"]))
+positive = [I for I in currents if I > 0]
 n_cycles = min(len(r) for r in rows.values())
 for k in range(n_cycles):
-    xs = [math.log(I) for I in currents]
-    ys = [math.log(rows[I][k]["metal_extent_drain_m"]) for I in currents]
+    extents = [rows[I][k]["metal_extent_drain_m"] for I in positive]
+    if len(positive) < 2 or min(extents) <= 0:
+        continue
+    xs = [math.log(I) for I in positive]
+    ys = [math.log(r) for r in extents]
+    for i in range(1, len(xs)):
+        print("cycle %d: exponent between %g and %g mA = %.3f" %
+              (k, 1e3 * positive[i - 1], 1e3 * positive[i],
+               (ys[i] - ys[i - 1]) / (xs[i] - xs[i - 1])))
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / \
