@@ -29,14 +29,23 @@ common=(--set "Mesh/Number of cycles=1" --set "Output/Write fields=false")
 seed() {
   echo "Thermal/Initial temperature=T0 + 120*(z/h)*exp(-(x^2+(y-W/2)^2)/($1)^2)"
 }
-mpirun -np 2 "$exe" "$prm" "${common[@]}" --set "Electric/Current=10e-3" \
-  --set "$(seed 6e-4)" --set "Output/Directory=I10" >I10.log
-mpirun -np 2 "$exe" "$prm" "${common[@]}" --set "Electric/Current=20e-3" \
-  --set "$(seed 8.485e-4)" --set "Output/Directory=I20" >I20.log
-"$exe" "$prm" "${common[@]}" --set "Electric/Current=10e-3" \
-  --set "$(seed 6e-4)" --set "Output/Directory=I10_serial" >I10_serial.log
-mpirun -np 2 "$exe" "$prm" "${common[@]}" --set "Electric/Current=-10e-3" \
-  --set "$(seed 6e-4)" --set "Output/Directory=reversed" >reversed.log
+# Each run must converge (exit 0); a failing one is named.
+run() {
+  local name=$1
+  shift
+  "$@" --set "Output/Directory=$name" >"$name.log" || {
+    echo "FAIL  run $name exited with $? (see $name.log)"
+    exit 1
+  }
+}
+run I10 mpirun -np 2 "$exe" "$prm" "${common[@]}" \
+  --set "Electric/Current=10e-3" --set "$(seed 6e-4)"
+run I20 mpirun -np 2 "$exe" "$prm" "${common[@]}" \
+  --set "Electric/Current=20e-3" --set "$(seed 8.485e-4)"
+run I10_serial "$exe" "$prm" "${common[@]}" \
+  --set "Electric/Current=10e-3" --set "$(seed 6e-4)"
+run reversed mpirun -np 2 "$exe" "$prm" "${common[@]}" \
+  --set "Electric/Current=-10e-3" --set "$(seed 6e-4)"
 /usr/bin/python3 - <<'PY'
 import json, math
 ok = True

@@ -1,15 +1,19 @@
 #!/usr/bin/env pvpython
 """The metal wedge's depth profile d(r) of a Peltier-only run, against
-the shallow-wedge theory of doc/peltier_only.md section 3.
+the wedge theory of doc/peltier_only.md section 6.5.
 
 Reads the last state of a run's .pvd (written with 'Output/Write fields =
 true'), sums the cut-cell metal fraction ('metal_fraction_cell') times the
 cell height over each column of cells along the top centre line y = W/2
 (the sample must be extruded in z, as p14_graded.geo is), and prints per
 x = r: the metal depth d, the theory's depth for the run's own r_c, and
-the radius sqrt(r^2 + R^2 F(d)) the theory infers from (r, d), which is
-r_c wherever the theory holds. R is the (P-14) radius and
-F(d) = a int_0^d (h - s)/(s + a (h - s))^2 ds, a = rho_M/rho_I.
+the radius r_inf(r) = sqrt(r^2 + R^2 F(d)) the theory infers from (r, d),
+which is the same number at every r where the theory holds (and lies
+about h/2 outside r_c, where the rim's lateral conduction ends the
+wedge early). R is the (P-14) radius and
+F(d) = a int_0^d (h - s)/(s + a (h - s))^2 ds, a = rho_M/rho_I. Here r_c
+is the outer edge of the last column along the line that holds any metal.
+The material and h are those of p14_3d.prm and p14_graded.prm.
 
 Usage: pvpython p14_profile.py RUN_DIRECTORY CURRENT_A [--a A] [--points N]
 """
@@ -110,9 +114,10 @@ print("I = %g mA, a = %g, h = %g um: (P-14) R = %.1f um; the metal's "
       "columns end at r_c = %.1f um (r_c/R = %.3f)" %
       (current * 1e3, a, h * 1e6, R * 1e6, r_c * 1e6, r_c / R))
 print("%9s %9s %8s %12s %14s" %
-      ("r [um]", "d [um]", "d/h", "theory [um]", "r_c(r,d) [um]"))
-step = max(1, len(profile) // n_points)
-for x, d in [p for p in profile if p[0] <= r_c + 2 * dx][::step]:
+      ("r [um]", "d [um]", "d/h", "theory [um]", "r_inf(r) [um]"))
+shown = [p for p in profile if p[0] <= r_c + 2 * dx]
+step = max(1, len(shown) // n_points)
+for x, d in shown[::step]:
     inferred = math.sqrt(x ** 2 + R ** 2 * F(min(d, h * (1 - 1e-9))))
     theory = depth_of((r_c ** 2 - x ** 2) / R ** 2)
     print("%9.1f %9.2f %8.4f %12.2f %14.1f" %
@@ -124,7 +129,7 @@ window = [math.sqrt(x ** 2 + R ** 2 * F(min(d, h * (1 - 1e-9))))
           for x, d in profile if h <= x <= r_c - h / 2 and d > 0]
 if window:
     mean = sum(window) / len(window)
-    print("h <= r <= r_c - h/2: inferred radius %.1f um, from %.1f to %.1f "
+    print("h <= r <= r_c - h/2: r_inf %.1f um, from %.1f to %.1f "
           "(%+.1f%%/%+.1f%%); /R = %.3f; r_c/R = %.3f; d(0)/h = %.3f" %
           (mean * 1e6, min(window) * 1e6, max(window) * 1e6,
            100 * (min(window) / mean - 1), 100 * (max(window) / mean - 1),
