@@ -10,6 +10,7 @@ face; for fig2e the phase boundaries of its currents).
 
 Usage: bench/fig2_cases.py [--cases a,c,...] [--adaptive] [--np N]
                            [--results DIR] [--figures DIR]
+                           [--set SUBSECTION/ENTRY=VALUE ...]
   --cases     which of fig2a, fig2a_reversed, fig2c, fig2d, fig2e (default
               all; about 10 min on one core of the development machine)
   --adaptive  with interface adaptation: 'Mesh/Interface refinement = 1'
@@ -19,6 +20,9 @@ Usage: bench/fig2_cases.py [--cases a,c,...] [--adaptive] [--np N]
   --np        run with mpirun -np N (default 1: no mpirun)
   --results   run into (or, where DIR/CASE/summary.json exists, read) DIR
   --figures   draw the panels into this directory
+  --set       SUBSECTION/ENTRY=VALUE, passed on to imtsim (repeatable); fig2d
+              was converged adaptively with --set 'Time/Error tolerance=5'
+              (doc/fig2/fig2d.md)
 """
 import argparse
 import json
@@ -38,11 +42,13 @@ ADAPTIVE = ["--set", "Mesh/Interface refinement=1",
             "--set", "Sweep/Relaxation rate=0.1"]
 
 
-def run(case, directory, adaptive, ranks):
+def run(case, directory, adaptive, ranks, extra):
     prm = os.path.join(ROOT, "prm", case + ".prm")
     command = [EXE, prm, "--set", "Output/Directory=" + directory]
     if adaptive:
         command += ADAPTIVE
+    for entry in extra:
+        command += ["--set", entry]
     if ranks > 1:
         command = ["mpirun", "-np", str(ranks)] + command
     start = time.time()
@@ -71,6 +77,10 @@ def main():
     parser.add_argument("--np", type=int, default=1)
     parser.add_argument("--results")
     parser.add_argument("--figures")
+    parser.add_argument("--set", action="append", default=[],
+                        metavar="SUBSECTION/ENTRY=VALUE",
+                        help="passed on to imtsim, for example "
+                             "'Time/Error tolerance=5'")
     args = parser.parse_args()
     results = args.results or tempfile.mkdtemp(prefix="fig2_cases_")
     os.makedirs(results, exist_ok=True)
@@ -80,7 +90,7 @@ def main():
     for case in args.cases.split(","):
         directory = os.path.join(results, case)
         if not os.path.exists(os.path.join(directory, "summary.json")):
-            run(case, directory, args.adaptive, args.np)
+            run(case, directory, args.adaptive, args.np, args.set)
         seconds = open(directory + ".time").read().split()[0] \
             if os.path.exists(directory + ".time") else "-"
         for r in rows(directory):
