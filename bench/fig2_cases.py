@@ -21,8 +21,8 @@ Usage: bench/fig2_cases.py [--cases a,c,...] [--adaptive] [--np N]
   --results   run into (or, where DIR/CASE/summary.json exists, read) DIR
   --figures   draw the panels into this directory
   --set       SUBSECTION/ENTRY=VALUE, passed on to imtsim (repeatable); fig2d
-              was converged adaptively with --set 'Time/Error tolerance=5'
-              (doc/fig2/fig2d.md)
+              and fig2e were converged adaptively with --set 'Time/Error
+              tolerance=5' (doc/fig2/fig2d.md, fig2e.md)
 """
 import argparse
 import json
