@@ -13,13 +13,7 @@
 # centre line from each pad, each within a fifth of uniform 3's error
 # estimate, and it has at least 5 times fewer DoFs.
 # Usage: adaptive_vs_uniform.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 common=("$src/prm/fig2a_ramp_2d.prm" --set "Sweep/Values="
   --set "Electric/Current=9e-3" --set "Electric/Ramp steps=4"
   --set "Material/Insulator Seebeck coefficient=2.582e-4")

@@ -26,13 +26,7 @@
 #  - every step is steady, and the ramp down meets the states of the ramp
 #    up (V within 1e-6 at every current, the same pattern): no hysteresis.
 # Usage: fig2a_nucleation_order.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 prm="$src/tests/fig2a_nucleation_order.prm"
 "$exe" "$prm" --set "Output/Directory=peltier" >peltier.log
 "$exe" "$prm" --set "Material/Insulator Seebeck coefficient=2.582e-4" \

@@ -26,15 +26,7 @@
 #    only, which this asserts is more than 5% off (so that the check above
 #    can fail).
 # Usage: free_boundary.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$0")/common.sh"
 bar="$src/tests/free_boundary_bar.prm"
 "$exe" "$bar" --set "Output/Directory=bar" >bar.log
 mpirun -np 2 "$exe" "$bar" --set "Output/Directory=bar_np2" >bar_np2.log

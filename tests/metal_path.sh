@@ -15,13 +15,7 @@
 # one stretch near each pad (x < 0.3 L, x > 0.7 L) at 9.5 mA; the maps and the phase
 # boundaries of the ramp are written.
 # Usage: metal_path.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 fields=(--set "Output/Write fields=true")
 "$exe" "$src/tests/parallel_slab_150.prm" "${fields[@]}" \
   --set "Output/Directory=slab" >slab.log

@@ -14,15 +14,7 @@
 #  - the current reversed (-10 mA): the seed disappears and T = T0 (the
 #    paper's "no stable interface", section 2).
 # Usage: p14_growth.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$0")/common.sh"
 prm="$src/bench/peltier_only/p14_3d.prm"
 common=(--set "Mesh/Number of cycles=1" --set "Output/Write fields=false")
 # The seed of p14_study.py: radius 0.6 mm sqrt(|I|/10 mA), covering the pad.

@@ -3,16 +3,10 @@
 # seconds), then open solution.pvd with ParaView's own Python, check the
 # field names and ranges against summary.json (scripts/render.py --check)
 # and render the top-face and section PNGs headless under Xvfb.
-set -euo pipefail
-exe="$1"
-source_dir="$2"
-work="$3"
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 sed -e 's|set Write fields = false|set Write fields = true|' \
-    -e "s|../prm/meshes|$source_dir/prm/meshes|" \
-    "$source_dir/tests/gmsh_notched.prm" > run.prm
+    -e "s|../prm/meshes|$src/prm/meshes|" \
+    "$src/tests/gmsh_notched.prm" > run.prm
 "$exe" run.prm > log.txt
 # A private X server: xvfb-run picks a free display (-a) and starts the
 # command only once Xvfb has signalled (SIGUSR1) that it accepts
@@ -22,7 +16,7 @@ sed -e 's|set Write fields = false|set Write fields = true|' \
 # a new server. The checks are the same in both attempts.
 render() {
   xvfb-run -a -e xvfb.log -s "-screen 0 1600x1200x24 -nolisten tcp" \
-    pvpython "$source_dir/scripts/render.py" results --check >render.log 2>&1
+    pvpython "$src/scripts/render.py" results --check >render.log 2>&1
 }
 if ! render; then
   cat render.log

@@ -9,13 +9,7 @@
 #    agree to solver tolerance (1e-8 relative);
 #  - S = 0 in both phases: they agree to solver tolerance at every current.
 # Usage: polarity_unequal_pads.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 prm="$src/tests/polarity_unequal_pads.prm"
 "$exe" "$prm" --set "Output/Directory=peltier" >peltier.log
 "$exe" "$prm" --set "Material/Insulator Seebeck coefficient=0" \

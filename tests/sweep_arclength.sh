@@ -7,13 +7,7 @@
 # It must pass at least two folds, with the points between the first two
 # labelled unstable.
 # Usage: sweep_arclength.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 prm="$src/tests/sweep_arclength.prm"
 "$exe" "$prm" --set "Output/Directory=arclength" >arclength.log
 currents=$(/usr/bin/python3 - <<'PY'

@@ -22,13 +22,7 @@
 #  - The same on 2 ranks (rows, relaxation.csv, step 1 to 1e-6).
 #  - 'fail': exit code 3 after step 1, whose statistics are kept.
 # Usage: sweep_jump_relaxation.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 prm="$src/tests/sweep_jump_relaxation.prm"
 few="Solver/Maximum Picard iterations=10"
 "$exe" "$prm" --set "Sweep/Jump by relaxation=false" \

@@ -17,13 +17,7 @@
 #    Picard tolerance' ('Time/Nonlinear tolerance factor = 0'): the default
 #    factor's result must differ from it by less than 5% of the time error.
 # Usage: time_order.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 prm="$src/tests/wire_radiation_transient.prm"
 for scheme in BDF2 "implicit Euler"; do
   for dt in 50 25 12.5 6.25; do
