@@ -27,13 +27,7 @@
 #  6. the comparison can fail: a summary with one value changed by 1e-5
 #     is told apart.
 # Usage: checkpoint_restart.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 status=0
 fail() {
   echo "FAIL: $*"
@@ -144,6 +138,9 @@ resume adaptive_cut "$exe" "$prm" --set "Mesh/Number of cycles=1" \
   --set "Output/Directory=adaptive_cut"
 grep -q "continuing an interrupted one" adaptive_cut.restart.log ||
   fail "adaptive_cut: the restart did not continue the interrupted cycle"
+grep -q "^Cycle 0: .*(continued from the checkpoint's iterate; the cycle started from initial temperature" \
+  adaptive_cut.restart.log ||
+  fail "adaptive_cut: the restart's log does not say that cycle 0 continues"
 same adaptive adaptive_cut
 
 # 4. A natural sweep with hysteresis, up and back, stopped on the way

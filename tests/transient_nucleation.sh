@@ -16,13 +16,7 @@
 #    with 3.4% metal, doc/transient.md), and the sudden step in time and
 #    the slow ramp both select this one.
 # Usage: transient_nucleation.sh IMTSIM SOURCE_DIR WORK_DIR
-set -euo pipefail
-exe=$1
-src=$2
-work=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+source "$(dirname "$0")/common.sh"
 prm="$src/tests/transient_nucleation.prm"
 "$exe" "$prm" --set "Output/Directory=transient" >transient.log
 "$exe" "$prm" --set "Time/Mode=steady" --set "Electric/Ramp steps=4" \
@@ -39,8 +33,8 @@ rows = list(csv.DictReader(open("transient/time.csv")))
 report("every time step converged", all(r["converged"] == "1" for r in rows))
 last = rows[-1]
 report(f"stopped at steady state (max|dT/dt| = {float(last['max_rate_K_per_s']):.2e} "
-       f"K/s < 1e-4) at t = {float(last['time_s']):.3f} s < 200 s",
-       float(last["max_rate_K_per_s"]) < 1e-4 and float(last["time_s"]) < 200)
+       f"K/s < 1e-4) at t = {float(last['time_s']):.3f} s, before the end "
+       f"time 1000 s", float(last["max_rate_K_per_s"]) < 1e-4 and float(last["time_s"]) < 1000)
 first = next(r for r in rows if float(r["metal_volume_fraction"]) > 0)
 share = float(first["metal_volume_fraction_drain_half"]) / float(first["metal_volume_fraction"])
 report(f"first metal at t = {float(first['time_s']):.4f} s (step {first['step']}): "

@@ -1266,6 +1266,9 @@ Simulator<dim>::run_cycles(const RunState *resume)
     n_adaptations             = continuing ? resume->n_adaptations : 0;
     pcout << "Cycle " << cycle << ": " << triangulation.n_global_active_cells()
           << " cells, " << dof_handler.n_dofs() << " DoFs per field ("
+          << (continuing ? "continued from the checkpoint's iterate; the "
+                           "cycle started from "
+                         : "")
           << initial_condition << ")" << std::endl;
 
     // Continuation (first cycle only): each stage starts from the state
