@@ -59,8 +59,9 @@ def main():
              f"-{float(r['voltage_max_V']):.3f})" if td
              else f"{float(r['voltage_V']):.4f}")
         if r["jump_at"]:
-            reached = (f"relaxed at {1e3 * float(r['jump_at']):.4g} mA from "
-                       f"{1e3 * float(r['jump_from']):.4g}")
+            start = (f"{1e3 * float(r['jump_from']):.4g}" if r["jump_from"]
+                     else "the initial temperature")
+            reached = f"relaxed at {1e3 * float(r['jump_at']):.4g} mA from {start}"
         elif r["relaxation_time_s"]:
             reached = f"in time {float(r['relaxation_time_s']):.2f} s"
         else:

@@ -21,6 +21,13 @@
 #    energy balance below 1e-6).
 #  - The same on 2 ranks (rows, relaxation.csv, step 1 to 1e-6).
 #  - 'fail': exit code 3 after step 1, whose statistics are kept.
+# A first value the iteration from the initial temperature does not reach
+# (22 V alone, 6 Picard/Newton steps; it takes 10):
+#  - without the relaxation: exit code 3;
+#  - with it: the drive is switched on at T0 and the sample followed in
+#    time; the row records jump_at 22 V with jump_from empty, the change
+#    from T0 (> 100 K), and lands on the reference's 22 V state (current,
+#    T_max, metal fraction within 1e-6).
 # Usage: sweep_jump_relaxation.sh IMTSIM SOURCE_DIR WORK_DIR
 source "$(dirname "$0")/common.sh"
 prm="$src/tests/sweep_jump_relaxation.prm"
@@ -45,6 +52,15 @@ status=0
   --set "Output/Directory=short_fail" >short_fail.log 2>&1 || status=$?
 echo "time-dependent step with 'fail': exit code $status (must be 3)"
 [ "$status" -eq 3 ]
+status=0
+fewer="Solver/Maximum Picard iterations=6"
+"$exe" "$prm" --set "Sweep/Jump by relaxation=false" --set "$fewer" \
+  --set "Sweep/Values=22" --set "Output/Directory=first_no_relaxation" \
+  >first_no_relaxation.log 2>&1 || status=$?
+echo "first value without relaxation: exit code $status (must be 3)"
+[ "$status" -eq 3 ]
+"$exe" "$prm" --set "$fewer" --set "Sweep/Values=22" \
+  --set "Output/Directory=first" >first.log
 /usr/bin/python3 - <<'PY'
 import csv, sys
 ok = True
@@ -134,6 +150,20 @@ report("short_fail: stops after step 1, which keeps its statistics",
        len(fail) == 2 and fail[1]["converged"] == "0"
        and fail[1]["stability"] == "drifting"
        and fail[1]["current_mean_A"] == one["current_mean_A"])
+rows = list(csv.DictReader(open("first/sweep.csv")))
+r = rows[0]
+report("first: one step, converged, the jump recorded at 22 V from the "
+       "initial temperature (jump_from empty)",
+       len(rows) == 1 and r["converged"] == "1" and r["jump_from"] == ""
+       and r["jump_at"] != "" and float(r["jump_at"]) == 22)
+change = float(r["relaxation_change_K"]) if r["jump_at"] else 0
+report(f"first: the relaxation from T0 changed T by {change:.1f} K (> 100 K)",
+       change > 100)
+for key in ("current_A", "temperature_max_K", "metal_volume_fraction"):
+    a, b = float(r[key]), float(ref[key])
+    diff = abs(a - b) / abs(b)
+    report(f"first: {key} {a:.9g} against the reference's {b:.9g}: "
+           f"relative difference {diff:.1e} (below 1e-6)", diff < 1e-6)
 print("PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY

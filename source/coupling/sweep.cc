@@ -186,12 +186,9 @@ Simulator<dim>::natural_step(const double from,
   };
 
   if (from_time_dependent)
-  {
     // No steady state to continue from: the sample is followed in time
     // at the new value, as in an experiment.
-    pcout << "  From the previous step's time-dependent state" << std::endl;
     return ended(follow_in_time(to));
-  }
   while (at != to)
   {
     const double next =
@@ -310,6 +307,26 @@ Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
                                  summary,
                                  continuing ? resume->stage : 0,
                                  continuing ? resume->iterations : 0);
+        if (!converged && sweep.jump_by_relaxation)
+        {
+          // No steady state reached from the initial temperature (the
+          // drive's continuation ends at a fold, or stalls): switch the
+          // drive on in the sample at its initial temperature and follow
+          // it in time, as an experiment would.
+          pcout << "  No steady state reached from the initial temperature: "
+                   "the drive is switched on at it and the sample followed "
+                   "in time"
+                << std::endl;
+          set_initial_temperature();
+          summary.initial_condition =
+              initial_condition + ", followed in time at the first value";
+          summary.sweep.jump_at = path[0].first;
+          summary.sweep.step    = steps.size(); // relaxation.csv's rows
+          const StepOutcome outcome =
+              natural_step(path[0].first, path[0].first, summary, true);
+          converged      = outcome == StepOutcome::steady;
+          time_dependent = outcome == StepOutcome::time_dependent;
+        }
       }
       else
       {
@@ -317,6 +334,9 @@ Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
         summary.sweep.step        = steps.size(); // relaxation.csv's rows
         const bool from_time_dependent =
             !steps.empty() && steps.back().sweep.time_dependent();
+        if (from_time_dependent)
+          pcout << "  From the previous step's time-dependent state"
+                << std::endl;
         const StepOutcome outcome = natural_step(
             path[k - 1].first, path[k].first, summary, from_time_dependent);
         converged = outcome == StepOutcome::steady;

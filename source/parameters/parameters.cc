@@ -1022,8 +1022,11 @@ SweepParameters::declare_parameters(ParameterHandler &prm)
       "step'; 'Time/Mode' stays 'steady') and the heat capacities of "
       "subsection Material, until max|dT/dt| < 'Relaxation rate'; the "
       "steady state is then converged from there and the sweep goes on. "
-      "sweep.csv records the jump (jump_from, jump_at). false: the sweep "
-      "stops at the fold.");
+      "sweep.csv records the jump (jump_from, jump_at). The first value, "
+      "if the drive's continuation from the initial temperature does not "
+      "converge, is followed in time from the initial temperature in the "
+      "same way (jump_from empty): the drive switched on in the sample. "
+      "false: the sweep stops at the fold.");
   prm.declare_entry("Relaxation rate",
                     "1e-3",
                     Patterns::Double(0),

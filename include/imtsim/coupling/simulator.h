@@ -376,7 +376,9 @@ private:
   /**
    * From the state at drive @p from, reach @p to, halving the step on
    * failure ('Sweep/Maximum step halvings'). From a time-dependent state
-   * (@p from_time_dependent), the step is followed in time at once.
+   * (@p from_time_dependent), the step is followed in time at once; so is
+   * a first step from the initial temperature (@p from = @p to) that the
+   * drive's continuation did not converge.
    */
   StepOutcome
   natural_step(const double from,
