@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""The 2D Fig. 2a current ramp up to 14 mA and back (prm/fig2a_ramp_2d.prm),
-as tabulated in doc/sweeps.md: per step the current, V (or its time mean
-and range for a time-dependent step), how the step was reached, the metal
-fraction and its share in the drain half, the top line's pattern and
-whether a metal path joins the pads (scripts/metal_path.py on the fields).
+"""The Fig. 2a current ramps, as tabulated in doc/sweeps.md: per step the
+current, V (or its time mean and range for a time-dependent step), how the
+step was reached, the metal fraction and its share in the drain half, the
+top line's pattern and extents, and whether a metal path joins the pads
+(scripts/metal_path.py on the fields).
 
-Usage: bench/fig2a_ramp.py [--tenth] [--results DIR]
-  --tenth        Delta S/10 (P = -0.02) instead of the material's Delta S
-  --results DIR  tabulate an existing run's DIR (with fields) instead of
-                 running (about 20 min with Delta S, 8 s with Delta S/10,
-                 on one core of the development machine)
+Usage: bench/fig2a_ramp.py [--tenth | --3d] [--results DIR ...]
+  (default)      the 2D ramp up to 14 mA and back (prm/fig2a_ramp_2d.prm),
+                 about 20 min on one core of the development machine
+  --tenth        the same with Delta S/10 (P = -0.02), 8 s
+  --3d           the 3D case (prm/fig2a.prm, 2 MPI ranks): its three
+                 sweeps of doc/sweeps.md ("The ramp in 3D"), about 24 min:
+                 up from 2 mA, down from 7.746 mA, and down to 6 mA and up
+  --results DIR  tabulate existing runs' DIRs (with fields) instead of
+                 running
 """
 import argparse
 import csv
@@ -21,38 +25,37 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXE = os.path.join(ROOT, "build", "imtsim")
-PRM = os.path.join(ROOT, "prm", "fig2a_ramp_2d.prm")
+
+# The 3D sweeps: name, values [mA], extra parameters. Each first value is
+# reached from T0 by the prm's 4-stage drive ramp.
+SWEEPS_3D = [
+    ("up", [2, 2.25, 2.5], []),
+    ("down", [7.746, 7, 6.5, 6.25, 6, 5.5, 5, 4.5, 4, 3.5, 3.25], []),
+    ("down_up", [7.746, 7, 6.5, 6, 6.25], []),
+]
 
 
-def run(directory, tenth):
-    command = [EXE, PRM, "--set", "Output/Directory=" + directory,
-               "--set", "Output/Write fields=true"]
-    if tenth:
-        command += ["--set", "Material/Insulator Seebeck coefficient=2.582e-4"]
+def run(directory, prm, extra, ranks=1):
+    command = ([] if ranks == 1 else ["mpirun", "-np", str(ranks)]) + [
+        EXE, os.path.join(ROOT, "prm", prm),
+        "--set", "Output/Directory=" + directory,
+        "--set", "Output/Write fields=true"] + extra
     start = time.time()
-    with open(os.path.join(directory, "..", "fig2a_ramp.log"), "w") as log:
+    with open(directory + ".log", "w") as log:
         status = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT)
-    print(f"# {' '.join(command[1:])}: exit {status}, "
+    print(f"# {' '.join(command[command.index(EXE) + 1:])}: exit {status}, "
           f"{time.time() - start:.0f} s")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tenth", action="store_true")
-    parser.add_argument("--results")
-    args = parser.parse_args()
-    if args.results:
-        directory = args.results
-    else:
-        directory = os.path.join(tempfile.mkdtemp(prefix="fig2a_ramp_"), "out")
-        run(directory, args.tenth)
+def tabulate(directory):
     rows = list(csv.DictReader(open(os.path.join(directory, "sweep.csv"))))
     paths = subprocess.run(
         [sys.executable, os.path.join(ROOT, "scripts", "metal_path.py"),
          directory], capture_output=True, text=True, check=True).stdout
     joined = [line.split(",")[4] == "1" for line in paths.splitlines()[1:]]
+    print(f"# {directory}")
     print("step,direction,I_mA,V,state,reached,metal_fraction,drain_half,"
-          "top_line,metal_path")
+          "top_line,extents_um,metal_path")
     for r, path in zip(rows, joined):
         td = r["stability"] in ("oscillating", "drifting")
         V = (f"{float(r['voltage_mean_V']):.3f} ({float(r['voltage_min_V']):.3f}"
@@ -69,10 +72,43 @@ def main():
         metal = float(r["metal_volume_fraction"])
         share = (f"{100 * float(r['metal_volume_fraction_drain_half']) / metal:.0f}%"
                  if metal > 0 else "-")
-        state = "steady" if r["converged"] == "1" else r["stability"]
-        print(f"{r['step']},{r['direction']},{1e3 * float(r['current_A']):.3f},"
+        state = ("steady" if r["converged"] == "1"
+                 else r["stability"] if td else "not converged")
+        extents = (f"{1e6 * float(r['metal_extent_drain_m']):.0f}/"
+                   f"{1e6 * float(r['metal_extent_source_m']):.0f}")
+        print(f"{r['step']},{r['direction']},{1e3 * float(r['current_A']):.4g},"
               f"{V},{state},{reached},{metal:.2e},{share},"
-              f"{r['metal_pattern']},{'joined' if path else 'no'}")
+              f"{r['metal_pattern']},{extents},{'joined' if path else 'no'}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--tenth", action="store_true")
+    group.add_argument("--3d", dest="three_d", action="store_true")
+    parser.add_argument("--results", nargs="+")
+    args = parser.parse_args()
+    if args.results:
+        directories = args.results
+    else:
+        base = tempfile.mkdtemp(prefix="fig2a_ramp_")
+        if args.three_d:
+            directories = []
+            for name, values, extra in SWEEPS_3D:
+                directory = os.path.join(base, name)
+                values = ", ".join(f"{v}e-3" for v in values)
+                run(directory, "fig2a.prm",
+                    ["--set", "Sweep/Values=" + values,
+                     "--set", "Sweep/Maximum step halvings=2"] + extra, 2)
+                directories.append(directory)
+        else:
+            directory = os.path.join(base, "out")
+            run(directory, "fig2a_ramp_2d.prm",
+                ["--set", "Material/Insulator Seebeck coefficient=2.582e-4"]
+                if args.tenth else [])
+            directories = [directory]
+    for directory in directories:
+        tabulate(directory)
 
 
 if __name__ == "__main__":
