@@ -343,6 +343,19 @@ error_columns(const std::vector<Summary> &cycles)
 
 namespace
 {
+/** Adds @p value to the column @p key of @p table, in scientific notation
+ *  with @p precision digits. */
+void
+add_scientific(TableHandler      &table,
+               const std::string &key,
+               const double       value,
+               const unsigned int precision)
+{
+  table.add_value(key, value);
+  table.set_scientific(key, true);
+  table.set_precision(key, precision);
+}
+
 /** The tables of write_convergence_table(). */
 void
 write_convergence_text(std::ostream               &out,
@@ -358,14 +371,8 @@ write_convergence_text(std::ostream               &out,
     values.add_value("cells", s.n_active_cells);
     values.add_value("dofs", s.n_dofs);
     for (const auto &[key, member] : convergence_quantities())
-    {
-      values.add_value(key, s.*member);
-      values.set_scientific(key, true);
-      values.set_precision(key, 8);
-    }
-    values.add_value(balance.key, balance.value(s));
-    values.set_scientific(balance.key, true);
-    values.set_precision(balance.key, 8);
+      add_scientific(values, key, s.*member, 8);
+    add_scientific(values, balance.key, balance.value(s), 8);
   }
   out << "# Quantities of interest per refinement cycle (SI units).\n";
   values.write_text(out, TableHandler::org_mode_table);
@@ -381,11 +388,8 @@ write_convergence_text(std::ostream               &out,
     errors.add_value("cycle", cycles[c].cycle);
     errors.add_value("dofs", cycles[c].n_dofs);
     for (const auto &[key, member] : convergence_quantities())
-    {
-      errors.add_value(key, std::abs(cycles[c].*member - finest.*member));
-      errors.set_scientific(key, true);
-      errors.set_precision(key, 3);
-    }
+      add_scientific(
+          errors, key, std::abs(cycles[c].*member - finest.*member), 3);
   }
   // Rates need two differences, and only mean something where none is
   // zero (e.g. no metal on any mesh).
@@ -410,11 +414,7 @@ write_convergence_text(std::ostream               &out,
     exact.add_value("cycle", s.cycle);
     exact.add_value("dofs", s.n_dofs);
     for (const ErrorColumn &column : error_cols)
-    {
-      exact.add_value(column.key, column.value(s));
-      exact.set_scientific(column.key, true);
-      exact.set_precision(column.key, 3);
-    }
+      add_scientific(exact, column.key, column.value(s), 3);
   }
   for (const ErrorColumn &column : error_cols)
     if (std::all_of(cycles.begin(),
