@@ -21,8 +21,10 @@
 
 #include <imtsim/materials/phase_quadrature.h>
 
+#include <array>
 #include <cmath>
 #include <iostream>
+#include <vector>
 
 using namespace imtsim;
 
@@ -112,17 +114,31 @@ main(int argc, char **argv)
   expect("parts integrate the volume exactly",
          std::abs(volume - cell_volume) < 1e-12 * cell_volume);
 
-  // Brute force: sign of T - T_MIT on a 120^3 grid of cell midpoints.
+  // Brute force: sign of T - T_MIT on a 120^3 grid of cell midpoints. The
+  // Q2 shape functions are tensor products of 1D Lagrange polynomials, so
+  // with p_i the support point of dof i,
+  //   phi_i(x, y, z) = phi_i(x, p_i2, p_i3) phi_i(p_i1, y, p_i3)
+  //                    phi_i(p_i1, p_i2, z),
+  // and the 1D factors are tabulated once per grid coordinate.
   const unsigned int n       = 120;
   unsigned int       n_metal = 0;
+  const auto        &support = fe.get_unit_support_points();
+  std::vector<std::array<std::array<double, 27>, dim>> factor(n);
+  for (unsigned int a = 0; a < n; ++a)
+    for (unsigned int d = 0; d < dim; ++d)
+      for (unsigned int i = 0; i < 27; ++i)
+      {
+        Point<dim> x    = support[i];
+        x[d]            = (a + 0.5) / n;
+        factor[a][d][i] = fe.shape_value(i, x);
+      }
   for (unsigned int a = 0; a < n; ++a)
     for (unsigned int b = 0; b < n; ++b)
       for (unsigned int c = 0; c < n; ++c)
       {
-        const Point<dim> x((a + 0.5) / n, (b + 0.5) / n, (c + 0.5) / n);
-        double           t = 0;
+        double t = 0;
         for (unsigned int i = 0; i < 27; ++i)
-          t += values[i] * fe.shape_value(i, x);
+          t += values[i] * factor[a][0][i] * factor[b][1][i] * factor[c][2][i];
         n_metal += t > 0;
       }
   const double fraction       = metal / cell_volume;
