@@ -10,7 +10,10 @@ OUTPUT_DIRECTORY/render_top.png and render_section.png; --png a/b.png
 gives a/b_top.png and a/b_section.png): the temperature on the top face
 seen from above, and the x-z section at y = W/2 (in 2D only the section,
 the whole x-z plane), with the interface T = T_MIT drawn as a contour.
-Without a display, run it under xvfb-run (Debian package xvfb).
+Without a display, run it under xvfb-run (Debian package xvfb) with
+Xvfb's -noreset (see doc/running.md):
+
+    xvfb-run -a -s "-screen 0 1600x1200x24 -noreset" pvpython scripts/render.py DIR
 
 With --check it also verifies, against OUTPUT_DIRECTORY/summary.json and
 parameters.prm, that every field the documentation promises is present,
