@@ -1,0 +1,85 @@
+#!/bin/bash
+# Interface adaptation in 3D on 2 ranks against the same problem in 2D
+# (issue 3): the parallel slab at j0 = 1.5 j_cr of
+# parallel_slab_150_adaptive.prm (first cycle: the interface refined twice
+# while the staggered iteration converges), once as the 2D x-z section and
+# once in 3D with a width of one coarse cell (50 um), the current scaled
+# with the width.
+#
+# Why the two must agree exactly: the 3D data do not depend on y (end-face
+# electrodes, adiabatic side faces), and every cell column along y is
+# refined like the 2D cell it projects to. The 2D solution, extended
+# constantly in y, lies in the 3D space (hanging-node constraints
+# included). For any 3D test function v, its y-integral is continuous and
+# Q2 on each 2D cell, so it is a 2D test function; the 3D Galerkin
+# equations for the extended 2D solution therefore reduce to the 2D ones.
+# The two runs then classify the same cells, adapt alike, and converge to
+# the same state: intensive quantities agree to the solver's tolerance and
+# extensive ones scale with the width. A wrong 3D hanging-node constraint,
+# cut-cell quadrature or solution transfer breaks this.
+#
+# Checks: both runs converged, with the same number of adaptations; V, the
+# mean and maximum temperatures, the metal fraction (also of the drain
+# half) and the metal thickness agree to 1e-8 relative (the runs end at
+# max|dT|/T0 < 1e-10 and agree to 2e-10); I, P_Joule and Q_out scale
+# with the width to 1e-8; the energy balance closes to 1e-9 in 3D; and the
+# 3D thickness is within the (P-11) tolerance of the exact one.
+# Usage: adaptive_3d_against_2d.sh IMTSIM SOURCE_DIR WORK_DIR
+source "$(dirname "$0")/common.sh"
+prm="$src/tests/parallel_slab_150_adaptive.prm"
+# parallel_slab_150_adaptive.prm has W = 1e-3 m and I = 0.0164316767252 A.
+"$exe" "$prm" --set "Mesh/Number of cycles=1" \
+  --set "Output/Directory=run2d" >run2d.log
+mpirun -np 2 "$exe" "$prm" --set "Mesh/Number of cycles=1" \
+  --set "Dimension=3" --set "Geometry/Width=5e-5" \
+  --set "Electric/Current=8.2158383626e-4" \
+  --set "Output/Directory=run3d" >run3d.log
+/usr/bin/python3 - <<'PY'
+import json, sys
+
+def last(name):
+    return json.load(open(name + "/summary.json"))["cycles"][-1]
+
+def width(name):
+    with open(name + "/parameters.prm") as f:
+        for line in f:
+            words = line.split("#")[0].split()
+            if words[:3] == ["set", "Width", "="]:
+                return float(words[3])
+    raise KeyError("Width")
+
+a, b = last("run2d"), last("run3d")
+ratio = width("run3d") / width("run2d")
+failed = False
+
+def check(ok, text):
+    global failed
+    failed |= not ok
+    print(("PASS: " if ok else "FAIL: ") + text)
+
+for run, r in (("2D", a), ("3D", b)):
+    check(r["converged"], f"{run} converged ({r['picard_iterations']} "
+          f"Picard steps, {r['mesh_adaptations']} adaptations, "
+          f"{r['n_dofs']} DoFs per field)")
+check(a["mesh_adaptations"] == b["mesh_adaptations"] >= 2,
+      f"the same number of adaptations, at least 2: "
+      f"{a['mesh_adaptations']} and {b['mesh_adaptations']}")
+for key in ("voltage_V", "temperature_mean_K", "temperature_top_mean_K",
+            "temperature_max_K", "metal_volume_fraction",
+            "metal_volume_fraction_drain_half", "metal_thickness_mid_m"):
+    d = abs(b[key] - a[key]) / abs(a[key])
+    check(d <= 1e-8, f"{key}: 2D {a[key]:.12g}, 3D {b[key]:.12g}, "
+          f"relative difference {d:.2e} <= 1e-8")
+for key in ("current_A", "joule_power_W", "heat_out_W"):
+    d = abs(b[key] - ratio * a[key]) / abs(ratio * a[key])
+    check(d <= 1e-8, f"{key}: 3D {b[key]:.12g} = W ratio {ratio:g} x 2D "
+          f"{a[key]:.12g} to {d:.2e} <= 1e-8")
+e = b["energy_balance_relative_error"]
+check(e <= 1e-9, f"3D energy balance error {e:.2e} <= 1e-9")
+v = b["verification"]
+check(v["thickness_error_m"] <= v["thickness_tolerance_m"],
+      f"3D metal thickness {b['metal_thickness_mid_m']:.9g} m against "
+      f"(P-11) {v['thickness_exact_m']:.9g} m: error "
+      f"{v['thickness_error_m']:.2e} <= {v['thickness_tolerance_m']:.2e}")
+sys.exit(1 if failed else 0)
+PY
