@@ -375,7 +375,8 @@ Simulator<dim>::solve_coupled_once(Summary &summary, const double tolerance)
     if (result == IterationResult::oscillating ||
         result == IterationResult::stagnated)
       return false;
-    if (!adapting)
+    // (Time steps never adapt.)
+    if (!adapting || result == IterationResult::accepted_stagnation)
       return true;
     if (adapt_to_interface())
     {
@@ -601,6 +602,20 @@ Simulator<dim>::iterate(const double   tolerance,
     if (parameters.solver.stagnation_steps > 0 &&
         newton_since_best >= parameters.solver.stagnation_steps)
     {
+      // A floor that the step's tolerance fell below: temperature_new
+      // is G(x), the state of this update.
+      if (time_step && dT <= stagnation_allowance && changed == 0)
+      {
+        stagnation_update = dT;
+        pcout << "  The Newton iteration stagnates at |dT|/T0 = "
+              << std::scientific << std::setprecision(3) << dT << " (tolerance "
+              << tolerance << ") within the step's "
+              << "allowance " << stagnation_allowance
+              << " ('Time/Nonlinear tolerance factor' x 'Error tolerance'), "
+                 "with no phase change"
+              << std::endl;
+        return IterationResult::accepted_stagnation;
+      }
       failure_reason =
           "the Newton iteration stagnates: " +
           std::to_string(newton_since_best) +

@@ -66,9 +66,9 @@ Simulator<dim>::set_time_derivative(const double t_new)
 }
 
 template <int dim>
-double
-Simulator<dim>::time_error_estimate(const double       t_new,
-                                    const unsigned int order) const
+std::pair<double, std::vector<double>>
+Simulator<dim>::time_error_coefficients(const double       t_new,
+                                        const unsigned int order) const
 {
   // Milne's device: the polynomial P of degree 'order' through the last
   // order + 1 levels, extrapolated to t_new, has the error
@@ -77,8 +77,6 @@ Simulator<dim>::time_error_estimate(const double       t_new,
   //   Euler: c_L = dt^2/2,  BDF2: c_L = dt^3 (1 + w)^2/(6 w (1 + 2 w)),
   // so T_h - P = (E_P - c_L) T^(order+1) and the local error is
   // c_L/(E_P - c_L) |T_h - P| (doc/transient.md derives c_L).
-  if (time_levels.size() < order + 1)
-    return std::numeric_limits<double>::quiet_NaN();
   const double dt  = t_new - level_times[0];
   double       E_P = 1;
   for (unsigned int k = 0; k <= order; ++k)
@@ -98,7 +96,18 @@ Simulator<dim>::time_error_estimate(const double       t_new,
       if (m != k)
         weight[k] *=
             (t_new - level_times[m]) / (level_times[k] - level_times[m]);
-  double difference = 0;
+  return {c_L / (E_P - c_L), weight};
+}
+
+template <int dim>
+double
+Simulator<dim>::time_error_estimate(const double       t_new,
+                                    const unsigned int order) const
+{
+  if (time_levels.size() < order + 1)
+    return std::numeric_limits<double>::quiet_NaN();
+  const auto [factor, weight] = time_error_coefficients(t_new, order);
+  double difference           = 0;
   for (const auto i : owned_dofs)
   {
     double P = 0;
@@ -107,7 +116,7 @@ Simulator<dim>::time_error_estimate(const double       t_new,
     difference = std::max(difference, std::abs(temperature_new[i] - P));
   }
   difference = Utilities::MPI::max(difference, comm);
-  return c_L / (E_P - c_L) * difference;
+  return factor * difference;
 }
 
 template <int dim>
@@ -151,16 +160,56 @@ Simulator<dim>::attempt_time_step(const double t_new,
   TimeStepAttempt attempt;
   attempt.order = set_time_derivative(t_new);
   electric.set_drive(drive);
-  const double dt        = t_new - level_times[0];
-  const double tolerance = time_step_tolerance(dt, rate);
-  if (tolerance > parameters.solver.picard_tolerance)
-    attempt.resolved_rate = tolerance *
-                            parameters.thermal.substrate_temperature /
-                            (rate_error_fraction * dt);
-  attempt.converged = solve_coupled(summary, tolerance);
-  attempt.estimate  = attempt.converged && parameters.time.adaptive
-                          ? time_error_estimate(t_new, attempt.order)
-                          : std::numeric_limits<double>::quiet_NaN();
+  const TimeParameters &tp        = parameters.time;
+  const double          T0        = parameters.thermal.substrate_temperature;
+  const double          dt        = t_new - level_times[0];
+  const double          tolerance = time_step_tolerance(dt, rate);
+  // A stagnating iteration may end the step if its last update is within
+  // the step control's nonlinear allowance: the tolerance without the
+  // rate test's share, which shrinks with dt while a noise floor does not.
+  stagnation_update = 0;
+  stagnation_allowance =
+      tp.adaptive && tp.accept_stagnated_steps
+          ? tp.nonlinear_tolerance_factor * tp.error_tolerance / T0
+          : 0;
+  attempt.converged    = solve_coupled(summary, tolerance);
+  stagnation_allowance = 0;
+  const double update  = attempt.converged ? stagnation_update : 0;
+  if (std::max(tolerance, update) > parameters.solver.picard_tolerance)
+    attempt.resolved_rate =
+        std::max(tolerance, update) * T0 / (rate_error_fraction * dt);
+  attempt.estimate = attempt.converged && tp.adaptive
+                         ? time_error_estimate(t_new, attempt.order)
+                         : std::numeric_limits<double>::quiet_NaN();
+  if (update > 0)
+  {
+    // The accepted update enters the estimate through T_h and, from
+    // earlier accepted steps, through the levels of P: at most factor x
+    // (1 + sum |w_k|) times it if every level carried as much. Beyond a
+    // tenth of the tolerance it would steer the step size.
+    double gain = 1;
+    if (time_levels.size() >= attempt.order + 1)
+    {
+      const auto [factor, weight] =
+          time_error_coefficients(t_new, attempt.order);
+      for (const double w : weight)
+        gain += std::abs(w);
+      gain *= factor;
+    }
+    const double noise = gain * update * T0;
+    if (noise > 0.1 * tp.error_tolerance)
+    {
+      pcout << "  Not accepted: the stagnated update can add "
+            << std::scientific << std::setprecision(3) << noise
+            << " K to the local error estimate, more than a tenth of "
+               "'Time/Error tolerance' ("
+            << tp.error_tolerance << " K)" << std::endl;
+      attempt.converged = false;
+      attempt.estimate  = std::numeric_limits<double>::quiet_NaN();
+    }
+    else
+      attempt.stagnation_error = update * T0;
+  }
   return attempt;
 }
 
@@ -254,7 +303,8 @@ Simulator<dim>::relax_in_time(const double  drive,
     table.open(name, std::ios::app);
     if (fresh)
       table << "sweep_step,control,time_s,time_step_s,current_A,voltage_V,"
-               "temperature_max_K,metal_volume_fraction,max_rate_K_per_s\n";
+               "temperature_max_K,metal_volume_fraction,max_rate_K_per_s,"
+               "stagnation_error_K\n";
     table << std::setprecision(10);
   }
   pcout << "  Relaxation in time at " << (current ? "I = " : "V_s = ")
@@ -318,7 +368,8 @@ Simulator<dim>::relax_in_time(const double  drive,
       table << summary.sweep.step << ',' << drive << ',' << t_new << ','
             << t_new - t << ',' << electric.current() << ','
             << electric.voltage() << ',' << T_max << ','
-            << electric.metal_volume_fraction() << ',' << rate << '\n'
+            << electric.metal_volume_fraction() << ',' << rate << ','
+            << attempt.stagnation_error << '\n'
             << std::flush;
     // An accepted step that started at the limit was the resolving one.
     beyond_limit = t >= sweep.max_relaxation_time;
@@ -531,12 +582,13 @@ Simulator<dim>::run_transient(const RunState *resume)
     const double rate = accept_time_step(t_new);
     t                 = t_new;
 
-    summary.time.step             = steps.size() + 1;
-    summary.time.error_estimate_K = estimate;
-    summary.time.rejected_steps   = rejected;
-    summary.time.max_rate_K_per_s = rate;
-    summary.converged             = true;
-    rejected                      = 0;
+    summary.time.step               = steps.size() + 1;
+    summary.time.error_estimate_K   = estimate;
+    summary.time.rejected_steps     = rejected;
+    summary.time.max_rate_K_per_s   = rate;
+    summary.time.stagnation_error_K = attempt.stagnation_error;
+    summary.converged               = true;
+    rejected                        = 0;
     // Below the rate by more than the step's nonlinear error can fake
     // (else one more step, solved to resolve it).
     const bool steady = tp.steady_rate > 0 && rate < tp.steady_rate &&
@@ -556,6 +608,9 @@ Simulator<dim>::run_transient(const RunState *resume)
           << ", max|dT/dt| = " << std::setprecision(3) << rate << " K/s";
     if (std::isfinite(estimate))
       pcout << ", local error " << estimate << " K";
+    if (attempt.stagnation_error > 0)
+      pcout << ", accepted at a stagnation with a nonlinear error of "
+            << attempt.stagnation_error << " K";
     pcout << ", " << summary.picard_iterations << " Picard steps ("
           << std::fixed << std::setprecision(1) << clock.wall_time() << " s)"
           << std::endl;

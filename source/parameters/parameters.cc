@@ -1185,6 +1185,24 @@ TimeParameters::declare_parameters(ParameterHandler &prm)
       "stays far below the time error the step control allows, and the "
       "steps do not iterate to the steady solve's tolerance. 0: every step "
       "to 'Solver/Picard tolerance' [-].");
+  prm.declare_entry(
+      "Accept stagnated steps",
+      "true",
+      Patterns::Bool(),
+      "With 'Adaptive time step' and 'Nonlinear tolerance factor' > 0: a "
+      "step whose Newton iteration stagnates ('Solver/Stagnation steps') "
+      "short of its tolerance is accepted, not repeated with half the "
+      "step, if its last update max|T_k+1 - T_k| is within 'Nonlinear "
+      "tolerance factor' x 'Error tolerance', no cell changed phase in its "
+      "last iteration, and that update, carried through the local error "
+      "estimate as if every level had it, is at most a tenth of 'Error "
+      "tolerance'. Such a floor (the finite-difference Jacobian's noise, "
+      "or a smooth law too narrow for the mesh) does not shrink with the "
+      "step, while the tolerance does, so halving cannot get through it. "
+      "The update is written (time.csv, relaxation.csv: "
+      "stagnation_error_K), and a rate test ('Steady-state rate', "
+      "'Sweep/Relaxation rate') counts it as the step's error. false: "
+      "such a step is repeated with half the step.");
   prm.leave_subsection();
 }
 
@@ -1206,6 +1224,7 @@ TimeParameters::parse_parameters(ParameterHandler &prm)
   output_interval            = prm.get_integer("Output interval");
   steady_rate                = prm.get_double("Steady-state rate");
   nonlinear_tolerance_factor = prm.get_double("Nonlinear tolerance factor");
+  accept_stagnated_steps     = prm.get_bool("Accept stagnated steps");
   prm.leave_subsection();
 }
 

@@ -104,6 +104,7 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
     num("max_rate_K_per_s", time.max_rate_K_per_s, false);
     num("error_estimate_K", time.error_estimate_K, false);
     num("rejected_steps", time.rejected_steps, false);
+    num("stagnation_error_K", time.stagnation_error_K, false);
   }
   if (two_temperature.enabled)
   {
@@ -252,7 +253,8 @@ write_time_table(const std::string &filename, const std::vector<Summary> &steps)
                "metal_extent_source_m,metal_thickness_mid_m,joule_power_W,"
                "peltier_power_W,heat_out_W,heat_stored_W,"
                "energy_balance_relative_error,max_rate_K_per_s,"
-               "error_estimate_K,rejected_steps,picard_iterations,n_dofs,"
+               "error_estimate_K,stagnation_error_K,rejected_steps,"
+               "picard_iterations,n_dofs,"
                "mesh_adaptations,converged";
         for (const auto &key : benchmark)
           out << ',' << key;
@@ -273,8 +275,9 @@ write_time_table(const std::string &filename, const std::vector<Summary> &steps)
               << ',' << s.time.max_rate_K_per_s << ',';
           if (std::isfinite(s.time.error_estimate_K))
             out << s.time.error_estimate_K;
-          out << ',' << s.time.rejected_steps << ',' << s.picard_iterations
-              << ',' << s.n_dofs << ',' << s.mesh_adaptations << ','
+          out << ',' << s.time.stagnation_error_K << ','
+              << s.time.rejected_steps << ',' << s.picard_iterations << ','
+              << s.n_dofs << ',' << s.mesh_adaptations << ','
               << (s.converged ? 1 : 0);
           for (const auto &key : benchmark)
           {

@@ -258,6 +258,10 @@ private:
      *  step's nonlinear error (0: the step was solved to 'Solver/Picard
      *  tolerance', which is taken to resolve any rate). */
     double resolved_rate = 0;
+    /** The last update max|T_k+1 - T_k| [K] of a step accepted although
+     *  its Newton iteration stagnated ('Time/Accept stagnated steps');
+     *  0 for a step solved to its tolerance. */
+    double stagnation_error = 0;
   };
 
   /**
@@ -337,6 +341,14 @@ private:
    */
   double
   time_error_estimate(const double t_new, const unsigned int order) const;
+
+  /**
+   * Milne's device for the step to @p t_new of order @p order: the factor
+   * c_L/(E_P - c_L) that turns max|T_h - P| into the local error, and the
+   * Lagrange weights of the levels at @p t_new that form P.
+   */
+  std::pair<double, std::vector<double>>
+  time_error_coefficients(const double t_new, const unsigned int order) const;
 
   /** sum over radiating faces of eps x area [m^2] (the wire benchmarks'
    *  box; 'Thermal/Emissivity'). */
@@ -418,7 +430,11 @@ private:
     interrupted, ///< after @p interval steps, for an adaptation
     exhausted,   ///< 'Solver/Maximum Picard iterations' reached
     oscillating, ///< phase cells flipping back and forth, no progress
-    stagnated    ///< Newton steps without progress ('Stagnation steps')
+    stagnated,   ///< Newton steps without progress ('Stagnation steps')
+    /** Stagnated in a time step, but within stagnation_allowance and
+     *  with no phase change: the step's nonlinear error is small against
+     *  its local error tolerance (attempt_time_step() decides). */
+    accepted_stagnation
   };
 
   /**
@@ -528,6 +544,10 @@ private:
   } free_boundary_state;
   /** Why the last solve_coupled() failed, for the messages. */
   std::string failure_reason;
+  /** In a time step with 'Time/Accept stagnated steps': the largest last
+   *  update max|T_k+1 - T_k|/T0 at which a stagnating Newton iteration
+   *  ends as accepted_stagnation (0: never); the update it ended with. */
+  double stagnation_allowance = 0, stagnation_update = 0;
   /** The extra fields of the checkpoint a restart loaded (ghosted). */
   std::vector<VectorType> checkpoint_fields;
   /** Where an Interrupted left solve_stages(): stage, Picard steps. */

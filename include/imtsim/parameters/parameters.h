@@ -300,6 +300,9 @@ struct TimeParameters
   /** Adaptive steps: the staggered iteration's tolerance in a step as a
    *  fraction of error_tolerance; 0: 'Solver/Picard tolerance'. */
   double nonlinear_tolerance_factor = 0;
+  /** Adaptive steps: accept a step whose Newton iteration stagnates within
+   *  the nonlinear allowance (Simulator::attempt_time_step()). */
+  bool accept_stagnated_steps = true;
 
   static void
   declare_parameters(ParameterHandler &prm);

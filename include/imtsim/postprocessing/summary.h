@@ -140,13 +140,16 @@ struct Summary
     /** The local error estimate of the step [K] (NaN: none yet). */
     double       error_estimate_K = std::numeric_limits<double>::quiet_NaN();
     unsigned int rejected_steps   = 0; ///< attempts discarded before it
+    /** The last update [K] of a step accepted at a stagnation ('Time/
+     *  Accept stagnated steps'): its nonlinear error; 0 if converged. */
+    double stagnation_error_K = 0;
 
     template <class Archive>
     void
     serialize(Archive &ar, const unsigned int)
     {
       ar &step &time_s &time_step_s &control &heat_stored_W &max_rate_K_per_s
-          &error_estimate_K &rejected_steps;
+          &error_estimate_K &rejected_steps &stagnation_error_K;
     }
   } time;
   /** 'Thermal/Model = two temperatures' only (enabled false otherwise). */
