@@ -46,44 +46,35 @@ mpirun -np 2 "$exe" "$prm" "${common[@]}" \
   --set "Output/Directory=run3d" >run3d.log
 grep -q "3D, 2 MPI rank(s)" run3d.log
 /usr/bin/python3 - <<'PY'
-import json, sys
+from check import check, finish, last_cycle
 
-def last(name):
-    return json.load(open(name + "/summary.json"))["cycles"][-1]
-
-a, b = last("run2d"), last("run3d")
+a, b = last_cycle("run2d"), last_cycle("run3d")
 # The same current density: the currents' ratio is the widths' (0.05).
 ratio = b["current_A"] / a["current_A"]
-failed = False
-
-def check(ok, text):
-    global failed
-    failed |= not ok
-    print(("PASS: " if ok else "FAIL: ") + text)
 
 for run, r in (("2D", a), ("3D", b)):
-    check(r["converged"], f"{run} converged ({r['picard_iterations']} "
+    check(f"{run} converged ({r['picard_iterations']} "
           f"Picard steps, {r['mesh_adaptations']} adaptations, "
-          f"{r['n_dofs']} DoFs per field)")
-check(a["mesh_adaptations"] == b["mesh_adaptations"] >= 2,
-      f"the same number of adaptations, at least 2: "
-      f"{a['mesh_adaptations']} and {b['mesh_adaptations']}")
+          f"{r['n_dofs']} DoFs per field)", r["converged"])
+check(f"the same number of adaptations, at least 2: "
+      f"{a['mesh_adaptations']} and {b['mesh_adaptations']}",
+      a["mesh_adaptations"] == b["mesh_adaptations"] >= 2)
 for key in ("voltage_V", "temperature_mean_K", "temperature_top_mean_K",
             "temperature_max_K", "metal_volume_fraction",
             "metal_volume_fraction_drain_half", "metal_thickness_mid_m"):
     d = abs(b[key] - a[key]) / abs(a[key])
-    check(d <= 1e-8, f"{key}: 2D {a[key]:.12g}, 3D {b[key]:.12g}, "
-          f"relative difference {d:.2e} <= 1e-8")
+    check(f"{key}: 2D {a[key]:.12g}, 3D {b[key]:.12g}, "
+          f"relative difference {d:.2e} <= 1e-8", d <= 1e-8)
 for key in ("joule_power_W", "heat_out_W"):
     d = abs(b[key] - ratio * a[key]) / abs(ratio * a[key])
-    check(d <= 1e-8, f"{key}: 3D {b[key]:.12g} = I ratio {ratio:g} x 2D "
-          f"{a[key]:.12g} to {d:.2e} <= 1e-8")
+    check(f"{key}: 3D {b[key]:.12g} = I ratio {ratio:g} x 2D "
+          f"{a[key]:.12g} to {d:.2e} <= 1e-8", d <= 1e-8)
 e = b["energy_balance_relative_error"]
-check(e <= 1e-9, f"3D energy balance error {e:.2e} <= 1e-9")
+check(f"3D energy balance error {e:.2e} <= 1e-9", e <= 1e-9)
 v = b["verification"]
-check(v["thickness_error_m"] <= v["thickness_tolerance_m"],
-      f"3D metal thickness {b['metal_thickness_mid_m']:.9g} m against "
+check(f"3D metal thickness {b['metal_thickness_mid_m']:.9g} m against "
       f"(P-11) {v['thickness_exact_m']:.9g} m: error "
-      f"{v['thickness_error_m']:.2e} <= {v['thickness_tolerance_m']:.2e}")
-sys.exit(1 if failed else 0)
+      f"{v['thickness_error_m']:.2e} <= {v['thickness_tolerance_m']:.2e}",
+      v["thickness_error_m"] <= v["thickness_tolerance_m"])
+finish()
 PY

@@ -25,31 +25,21 @@ common=("$src/prm/fig2a_ramp_2d.prm" --set "Sweep/Values="
   --set "Mesh/Interface refinement=2" \
   --set "Output/Directory=adaptive" >adaptive.log
 /usr/bin/python3 - <<'PY'
-import json, sys
+from check import check, finish, last_cycle
 
-def last(name):
-    return json.load(open(name + "/summary.json"))["cycles"][-1]
-
-u2, u3, a = last("uniform2"), last("uniform3"), last("adaptive")
-failed = False
+u2, u3, a = last_cycle("uniform2"), last_cycle("uniform3"), last_cycle("adaptive")
 for run, r in (("uniform 2", u2), ("uniform 3", u3), ("adaptive", a)):
-    if not r["converged"]:
-        print(f"FAIL: {run} did not converge")
-        failed = True
+    check(f"{run} converged", r["converged"])
 for key in ("voltage_V", "temperature_mean_K", "metal_volume_fraction",
             "metal_extent_drain_m", "metal_extent_source_m"):
     estimate = abs(u3[key] - u2[key])
     deviation = abs(a[key] - u3[key])
-    ok = deviation <= 0.2 * estimate
-    failed |= not ok
-    print(f"{'PASS' if ok else 'FAIL'}: {key}: adaptive {a[key]:.8g}, "
-          f"uniform 3 {u3[key]:.8g}; |adaptive - uniform 3| = "
-          f"{deviation:.3g} <= 0.2 |uniform 3 - uniform 2| = "
-          f"{0.2 * estimate:.3g}")
+    check(f"{key}: adaptive {a[key]:.8g}, uniform 3 {u3[key]:.8g}; "
+          f"|adaptive - uniform 3| = {deviation:.3g} <= "
+          f"0.2 |uniform 3 - uniform 2| = {0.2 * estimate:.3g}",
+          deviation <= 0.2 * estimate)
 ratio = u3["n_dofs"] / a["n_dofs"]
-ok = ratio >= 5
-failed |= not ok
-print(f"{'PASS' if ok else 'FAIL'}: DoFs per field: uniform 3 {u3['n_dofs']}"
-      f", adaptive {a['n_dofs']}: {ratio:.1f} times fewer (at least 5)")
-sys.exit(1 if failed else 0)
+check(f"DoFs per field: uniform 3 {u3['n_dofs']}, adaptive {a['n_dofs']}: "
+      f"{ratio:.1f} times fewer (at least 5)", ratio >= 5)
+finish()
 PY

@@ -36,14 +36,8 @@ prm="$src/tests/fig2a_nucleation_order.prm"
   --set "Sweep/Return=true" --set "Output/Directory=channel_tenth" \
   >channel_tenth.log
 /usr/bin/python3 - <<'PY'
-import csv, sys
+from check import check, finish, read_csv
 threshold = 5e-4
-ok = True
-
-def check(what, good):
-    global ok
-    ok = ok and good
-    print(f"{what}: {'PASS' if good else 'FAIL'}")
 
 def onset(currents, fractions):
     for k in range(1, len(currents)):
@@ -54,7 +48,7 @@ def onset(currents, fractions):
 
 result = {}
 for case in ("peltier", "peltier_tenth"):
-    rows = list(csv.DictReader(open(case + "/sweep.csv")))
+    rows = read_csv(case + "/sweep.csv")
     assert all(r["converged"] == "1" for r in rows), case + ": a step failed"
     current = [1e3 * float(r["control"]) for r in rows]
     total = [float(r["metal_volume_fraction"]) for r in rows]
@@ -92,7 +86,7 @@ if d is not None and s is not None and gap is not None:
           abs(s - d) < 0.25 * gap)
 check("peltier_tenth: neither half holds over 70% of the metal",
       len(share) > 0 and max(share) < 0.7 and min(share) > 0.3)
-rows = list(csv.DictReader(open("channel_tenth/sweep.csv")))
+rows = read_csv("channel_tenth/sweep.csv")
 check("channel_tenth: 9 steps, all steady",
       len(rows) == 9 and all(r["converged"] == "1" for r in rows))
 up = {r["control"]: r for r in rows if r["direction"] == "up"}
@@ -109,6 +103,5 @@ check("channel_tenth: the ramp down meets the ramp up's states (V to 1e-6, "
           <= 1e-6 * float(r["voltage_V"])
           and r["metal_pattern"] == up[r["control"]]["metal_pattern"]
           for r in rows))
-print("PASS" if ok else "FAIL")
-sys.exit(0 if ok else 1)
+finish()
 PY

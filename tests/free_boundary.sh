@@ -70,13 +70,8 @@ if [ "$code" -ne 3 ]; then
   exit 1
 fi
 /usr/bin/python3 - <<'PY'
-import json, sys
-ok = True
-
-def check(what, good):
-    global ok
-    print(("ok    " if good else "FAIL  ") + what)
-    ok = ok and good
+import json
+from check import check, finish
 
 L, h, W, I = 2e-4, 1e-4, 1e-3, 10e-3
 kappa, T0, T_mit, dS = 0.1, 300.0, 360.0, 2.582e-3
@@ -204,5 +199,5 @@ check("x-z section, reversed current: no metal, T = T0 (T_max %.6f K)"
       % r["temperature_max_K"],
       r["converged"] and r["metal_volume_fraction"] == 0
       and abs(r["temperature_max_K"] - T0) < 1e-9 * T0)
-sys.exit(0 if ok else 1)
+finish()
 PY

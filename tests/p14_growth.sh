@@ -39,18 +39,13 @@ run I10_serial "$exe" "$prm" "${common[@]}" \
 run reversed mpirun -np 2 "$exe" "$prm" "${common[@]}" \
   --set "Electric/Current=-10e-3" --set "$(seed 6e-4)"
 /usr/bin/python3 - <<'PY'
-import json, math
-ok = True
-
-def check(what, good):
-    global ok
-    print(("ok    " if good else "FAIL  ") + what)
-    ok = ok and good
+import math
+from check import check, finish, last_cycle
 
 h, T_mit, dT, kappa, dS, T0 = 2e-4, 360.0, 60.0, 0.1, 2.582e-3, 300.0
 runs = {}
 for name, I in (("I10", 10e-3), ("I20", 20e-3)):
-    c = json.load(open(name + "/summary.json"))["cycles"][-1]
+    c = last_cycle(name)
     runs[name] = c
     R = math.sqrt(2 * h * T_mit * I * dS / (math.pi * kappa * dT))
     P = T_mit * dS * I
@@ -75,7 +70,7 @@ check("the metal grows with the current: r_c %.4f -> %.4f mm, fraction "
       runs["I20"]["metal_extent_drain_m"] > runs["I10"]["metal_extent_drain_m"]
       and runs["I20"]["metal_volume_fraction"]
       > runs["I10"]["metal_volume_fraction"])
-s = json.load(open("I10_serial/summary.json"))["cycles"][-1]
+s = last_cycle("I10_serial")
 p = runs["I10"]
 check("10 mA on 1 rank: the same metal as on 2 (fraction %.9e, %.9e; "
       "V to 1e-9)" % (s["metal_volume_fraction"], p["metal_volume_fraction"]),
@@ -83,10 +78,10 @@ check("10 mA on 1 rank: the same metal as on 2 (fraction %.9e, %.9e; "
       and abs(s["metal_volume_fraction"] - p["metal_volume_fraction"])
       <= 1e-9 * p["metal_volume_fraction"]
       and abs(s["voltage_V"] - p["voltage_V"]) <= 1e-9 * p["voltage_V"])
-r = json.load(open("reversed/summary.json"))["cycles"][-1]
+r = last_cycle("reversed")
 check("reversed current: converged, no metal, T = T0 (T_max %.9f K)"
       % r["temperature_max_K"],
       r["converged"] and r["metal_volume_fraction"] == 0
       and abs(r["temperature_max_K"] - T0) < 1e-9 * T0)
-raise SystemExit(0 if ok else 1)
+finish()
 PY

@@ -15,10 +15,9 @@ prm="$src/tests/polarity_unequal_pads.prm"
 "$exe" "$prm" --set "Material/Insulator Seebeck coefficient=0" \
   --set "Output/Directory=seebeck_zero" >seebeck_zero.log
 /usr/bin/python3 - <<'PY'
-import csv, sys
-ok = True
+from check import check, finish, read_csv
 for case in ("peltier", "seebeck_zero"):
-    rows = list(csv.DictReader(open(case + "/sweep.csv")))
+    rows = read_csv(case + "/sweep.csv")
     plus = {abs(float(r["control"])): r for r in rows if r["polarity"] == "1"}
     minus = {abs(float(r["control"])): r for r in rows if r["polarity"] == "-1"}
     assert sorted(plus) == sorted(minus) and len(plus) >= 2
@@ -33,15 +32,12 @@ for case in ("peltier", "seebeck_zero"):
             want, good = "differ by more than 1e-2", diff > 1e-2
         else:
             want, good = "agree within 1e-8", diff < 1e-8
-        ok = ok and good
-        print(f"{case}: I = {1e3 * i:.1f} mA: |dpsi| +I {vp:.6f} V, -I {vm:.6f} V, "
+        check(f"{case}: I = {1e3 * i:.1f} mA: |dpsi| +I {vp:.6f} V, -I {vm:.6f} V, "
               f"metal fraction {fp:.4f} / {fm:.4f}: relative difference "
-              f"{diff:.2e} (must {want}): {'PASS' if good else 'FAIL'}")
+              f"{diff:.2e} (must {want})", good)
     # With Delta S != 0 the polarities must differ somewhere.
     if case == "peltier":
         some = any(float(plus[i]["metal_volume_fraction"]) > 0 for i in plus)
-        print(f"peltier: metal at some current: {'PASS' if some else 'FAIL'}")
-        ok = ok and some
-print("PASS" if ok else "FAIL")
-sys.exit(0 if ok else 1)
+        check("peltier: metal at some current", some)
+finish()
 PY

@@ -19,9 +19,9 @@ PY
 "$exe" "$prm" --set "Electric/Control=current" --set "Sweep/Method=natural" \
   --set "Sweep/Values=$currents" --set "Output/Directory=current" >current.log
 /usr/bin/python3 - <<'PY'
-import csv, sys
-arc = [r for r in csv.DictReader(open("arclength/sweep.csv")) if r["converged"] == "1"]
-cur = list(csv.DictReader(open("current/sweep.csv")))
+from check import check, finish, read_csv
+arc = [r for r in read_csv("arclength/sweep.csv") if r["converged"] == "1"]
+cur = read_csv("current/sweep.csv")
 assert len(arc) == len(cur), (len(arc), len(cur))
 worst = 0
 for a, c in zip(arc, cur):
@@ -35,11 +35,14 @@ folds = [k for k in range(1, len(control) - 1)
 vmax = max(float(a["voltage_V"]) for a in arc)
 print(f"{len(arc)} arclength points, worst relative voltage difference "
       f"{worst:.2e}; {len(folds)} folds; largest V {vmax:.4f} V")
-ok = worst < 1e-5 and len(folds) >= 2 and \
-    all(l == "unstable" for l in labels[folds[0] + 1:folds[1] + 1]) and \
-    all(l == "stable" for l in labels[:folds[0] + 1])
-print("PASS" if ok else "FAIL")
-sys.exit(0 if ok else 1)
+check("current control at the arclength points' currents: V within 1e-5",
+      worst < 1e-5)
+check("at least two folds", len(folds) >= 2)
+check("stable up to the first fold, unstable from it to the second",
+      len(folds) >= 2
+      and all(l == "unstable" for l in labels[folds[0] + 1:folds[1] + 1])
+      and all(l == "stable" for l in labels[:folds[0] + 1]))
+finish()
 PY
 # The plot script turns the CSV into the two figures.
 "$src/scripts/plot_sweep.py" arclength

@@ -62,53 +62,48 @@ echo "first value without relaxation: exit code $status (must be 3)"
 "$exe" "$prm" --set "$fewer" --set "Sweep/Values=22" \
   --set "Output/Directory=first" >first.log
 /usr/bin/python3 - <<'PY'
-import csv, sys
-ok = True
-def report(what, good):
-    global ok
-    ok = ok and good
-    print(f"{what}: {'PASS' if good else 'FAIL'}")
-ref = list(csv.DictReader(open("reference/sweep.csv")))[-1]
+from check import check, finish, read_csv
+ref = read_csv("reference/sweep.csv")[-1]
 def lands_on_reference(case, row):
     """A jump by relaxation: a change of more than 100 K, onto the direct
     step's 22 V state (current, T_max, metal fraction within 1e-6)."""
     change = float(row["relaxation_change_K"]) if row["jump_at"] else 0
-    report(f"{case}: the relaxation changed T by {change:.1f} K (> 100 K)",
-           change > 100)
+    check(f"{case}: the relaxation changed T by {change:.1f} K (> 100 K)",
+          change > 100)
     for key in ("current_A", "temperature_max_K", "metal_volume_fraction"):
         a, b = float(row[key]), float(ref[key])
         diff = abs(a - b) / abs(b)
-        report(f"{case}: {key} {a:.9g} against the direct step's {b:.9g}: "
-               f"relative difference {diff:.1e} (below 1e-6)", diff < 1e-6)
-report("reference: the direct step converged without a jump",
-       ref["converged"] == "1" and ref["jump_at"] == "")
+        check(f"{case}: {key} {a:.9g} against the direct step's {b:.9g}: "
+              f"relative difference {diff:.1e} (below 1e-6)", diff < 1e-6)
+check("reference: the direct step converged without a jump",
+      ref["converged"] == "1" and ref["jump_at"] == "")
 for case in ("relaxation", "relaxation_2"):
-    rows = list(csv.DictReader(open(case + "/sweep.csv")))
+    rows = read_csv(case + "/sweep.csv")
     last = rows[-1]
-    report(f"{case}: every step converged",
-           all(r["converged"] == "1" for r in rows))
-    report(f"{case}: energy balance below 1e-6 at every step",
-           all(float(r["energy_balance_relative_error"]) < 1e-6 for r in rows))
-    report(f"{case}: the jump is recorded from 21.4 V at 22 V",
-           last["jump_from"] != "" and float(last["jump_from"]) == 21.4
-           and float(last["jump_at"]) == 22)
+    check(f"{case}: every step converged",
+          all(r["converged"] == "1" for r in rows))
+    check(f"{case}: energy balance below 1e-6 at every step",
+          all(float(r["energy_balance_relative_error"]) < 1e-6 for r in rows))
+    check(f"{case}: the jump is recorded from 21.4 V at 22 V",
+          last["jump_from"] != "" and float(last["jump_from"]) == 21.4
+          and float(last["jump_at"]) == 22)
     lands_on_reference(case, last)
-rows = list(csv.DictReader(open("short/sweep.csv")))
-relax = list(csv.DictReader(open("short/relaxation.csv")))
-report("short: 3 steps; step 1 drifting with converged 0; steps 0 and 2 "
-       "converged",
-       len(rows) == 3 and rows[0]["converged"] == "1"
-       and rows[1]["converged"] == "0" and rows[1]["stability"] == "drifting"
-       and rows[2]["converged"] == "1" and rows[2]["stability"] == "unknown")
+rows = read_csv("short/sweep.csv")
+relax = read_csv("short/relaxation.csv")
+check("short: 3 steps; step 1 drifting with converged 0; steps 0 and 2 "
+      "converged",
+      len(rows) == 3 and rows[0]["converged"] == "1"
+      and rows[1]["converged"] == "0" and rows[1]["stability"] == "drifting"
+      and rows[2]["converged"] == "1" and rows[2]["stability"] == "unknown")
 for step in (1, 2):
     r = rows[step]
     mine = [x for x in relax if int(x["sweep_step"]) == step]
     t = [float(x["time_s"]) for x in mine]
-    report(f"short: step {step} relaxed at its value to t = {t[-1]:.3f} s "
-           f"(>= 0.15 s), {len(mine)} rows",
-           len(mine) > 2 and t[-1] >= 0.15
-           and all(float(x["control"]) == float(r["control"]) for x in mine)
-           and abs(float(r["relaxation_time_s"]) - t[-1]) < 1e-12)
+    check(f"short: step {step} relaxed at its value to t = {t[-1]:.3f} s "
+          f"(>= 0.15 s), {len(mine)} rows",
+          len(mine) > 2 and t[-1] >= 0.15
+          and all(float(x["control"]) == float(r["control"]) for x in mine)
+          and abs(float(r["relaxation_time_s"]) - t[-1]) < 1e-12)
 one = rows[1]
 mine = [x for x in relax if x["sweep_step"] == "1"]
 t = [float(x["time_s"]) for x in mine]
@@ -116,51 +111,50 @@ I = [float(x["current_A"]) for x in mine]
 # The recorded state is the last instant's temperature with the potential
 # solved at it; the row's current is that of the step's last iterate (a
 # nonlinear tolerance of 0.05 K away): they agree to 1e-3.
-report("short: step 1's state is its relaxation's last instant (T_max "
-       f"{float(one['temperature_max_K']):.6f} K, I {float(one['current_A']):.6g}"
-       f" A against the row's {I[-1]:.6g} A)",
-       float(one["temperature_max_K"]) == float(mine[-1]["temperature_max_K"])
-       and abs(float(one["current_A"]) - I[-1]) <= 1e-3 * I[-1])
+check("short: step 1's state is its relaxation's last instant (T_max "
+      f"{float(one['temperature_max_K']):.6f} K, I {float(one['current_A']):.6g}"
+      f" A against the row's {I[-1]:.6g} A)",
+      float(one["temperature_max_K"]) == float(mine[-1]["temperature_max_K"])
+      and abs(float(one["current_A"]) - I[-1]) <= 1e-3 * I[-1])
 first = next(k for k in range(len(t)) if t[k] >= t[-1] / 2)
 mean = sum((t[k] - t[k - 1]) * (I[k] + I[k - 1]) / 2
            for k in range(first + 1, len(t))) / (t[-1] - t[first])
-report(f"short: step 1's current_mean_A {float(one['current_mean_A']):.9g}"
-       f" = the time mean of relaxation.csv's second half {mean:.9g}",
-       abs(float(one["current_mean_A"]) - mean) <= 1e-8 * mean
-       and float(one["current_min_A"]) == min(I[first:])
-       and float(one["current_max_A"]) == max(I[first:])
-       and float(one["voltage_mean_V"]) == 22)
+check(f"short: step 1's current_mean_A {float(one['current_mean_A']):.9g}"
+      f" = the time mean of relaxation.csv's second half {mean:.9g}",
+      abs(float(one["current_mean_A"]) - mean) <= 1e-8 * mean
+      and float(one["current_min_A"]) == min(I[first:])
+      and float(one["current_max_A"]) == max(I[first:])
+      and float(one["voltage_mean_V"]) == 22)
 # Step 2 starts from step 1's last instant (358.4 K), not from step 0's
 # steady state (357.2 K): its first row lies one short step beyond.
 first2 = next(x for x in relax if x["sweep_step"] == "2")
-report("short: step 2 continues from step 1's last instant",
-       float(first2["temperature_max_K"]) > float(one["temperature_max_K"]))
-report("short: step 2 is steady (energy balance below 1e-6, no "
-       "time-dependent statistics)",
-       float(rows[2]["energy_balance_relative_error"]) < 1e-6
-       and rows[2]["current_mean_A"] == "")
-two = list(csv.DictReader(open("short_2/sweep.csv")))
-relax_two = list(csv.DictReader(open("short_2/relaxation.csv")))
+check("short: step 2 continues from step 1's last instant",
+      float(first2["temperature_max_K"]) > float(one["temperature_max_K"]))
+check("short: step 2 is steady (energy balance below 1e-6, no "
+      "time-dependent statistics)",
+      float(rows[2]["energy_balance_relative_error"]) < 1e-6
+      and rows[2]["current_mean_A"] == "")
+two = read_csv("short_2/sweep.csv")
+relax_two = read_csv("short_2/relaxation.csv")
 same = len(two) == 3 and len(relax_two) == len(relax) and all(
     a["converged"] == b["converged"] and a["stability"] == b["stability"]
     for a, b in zip(rows, two))
 for key in ("current_A", "temperature_max_K", "current_mean_A"):
     a, b = float(one[key]), float(two[1][key])
     same = same and abs(a - b) <= 1e-6 * abs(a)
-report("short_2: 2 ranks give the same steps, relaxation rows and step 1 "
-       "(I, T_max, mean I to 1e-6)", same)
-fail = list(csv.DictReader(open("short_fail/sweep.csv")))
-report("short_fail: stops after step 1, which keeps its statistics",
-       len(fail) == 2 and fail[1]["converged"] == "0"
-       and fail[1]["stability"] == "drifting"
-       and fail[1]["current_mean_A"] == one["current_mean_A"])
-rows = list(csv.DictReader(open("first/sweep.csv")))
+check("short_2: 2 ranks give the same steps, relaxation rows and step 1 "
+      "(I, T_max, mean I to 1e-6)", same)
+fail = read_csv("short_fail/sweep.csv")
+check("short_fail: stops after step 1, which keeps its statistics",
+      len(fail) == 2 and fail[1]["converged"] == "0"
+      and fail[1]["stability"] == "drifting"
+      and fail[1]["current_mean_A"] == one["current_mean_A"])
+rows = read_csv("first/sweep.csv")
 r = rows[0]
-report("first: one step, converged, the jump recorded at 22 V from the "
-       "initial temperature (jump_from empty)",
-       len(rows) == 1 and r["converged"] == "1" and r["jump_from"] == ""
-       and r["jump_at"] != "" and float(r["jump_at"]) == 22)
+check("first: one step, converged, the jump recorded at 22 V from the "
+      "initial temperature (jump_from empty)",
+      len(rows) == 1 and r["converged"] == "1" and r["jump_from"] == ""
+      and r["jump_at"] != "" and float(r["jump_at"]) == 22)
 lands_on_reference("first", r)
-print("PASS" if ok else "FAIL")
-sys.exit(0 if ok else 1)
+finish()
 PY

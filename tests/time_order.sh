@@ -37,10 +37,10 @@ done
   --set "Time/Nonlinear tolerance factor=0" \
   --set "Output/Directory=adaptive_0.01_tight" >"adaptive_0.01_tight.log"
 /usr/bin/python3 - <<'PY'
-import csv, math, sys
-ok = True
+import math
+from check import check, finish, read_csv
 def final(directory):
-    rows = list(csv.DictReader(open(directory + "/time.csv")))
+    rows = read_csv(directory + "/time.csv")
     assert all(r["converged"] == "1" for r in rows)
     last = rows[-1]
     assert abs(float(last["time_s"]) - 1000) < 1e-9
@@ -53,29 +53,23 @@ for scheme, order, low, high in (("BDF2", 2, 1.8, 2.2), ("implicit_Euler", 1, 0.
         print(f"{scheme}: dt = {dt:>5} s: |T - T_exact| = {e:.4e} K")
     for k in range(1, len(steps)):
         p = math.log2(errors[k - 1] / errors[k])
-        good = low <= p <= high
-        ok = ok and good
-        print(f"{scheme}: observed order dt = {steps[k-1]} -> {steps[k]} s: "
-              f"{p:.3f} (must lie in [{low}, {high}]): {'PASS' if good else 'FAIL'}")
+        check(f"{scheme}: observed order dt = {steps[k-1]} -> {steps[k]} s: "
+              f"{p:.3f} (must lie in [{low}, {high}])", low <= p <= high)
 tols = ["0.1", "0.01", "0.001"]
 errors = []
 for tol in tols:
     rows, e = final(f"adaptive_{tol}")
     errors.append(e)
     estimates = [float(r["error_estimate_K"]) for r in rows if r["error_estimate_K"]]
-    below = all(x <= float(tol) for x in estimates)
-    ok = ok and below
-    print(f"adaptive BDF2: tolerance {tol} K: {len(rows)} steps, "
+    check(f"adaptive BDF2: tolerance {tol} K: {len(rows)} steps, "
           f"{sum(int(r['rejected_steps']) for r in rows)} rejected, "
           f"|T - T_exact| = {e:.4e} K; every accepted estimate below the "
-          f"tolerance: {'PASS' if below else 'FAIL'}")
+          f"tolerance", all(x <= float(tol) for x in estimates))
 for k in range(1, len(tols)):
     p = math.log10(errors[k - 1] / errors[k])
-    good = 0.5 <= p <= 0.85
-    ok = ok and good
-    print(f"adaptive BDF2: error exponent in the tolerance {tols[k-1]} -> "
-          f"{tols[k]} K: {p:.3f} (2/3 expected, must lie in [0.5, 0.85]): "
-          f"{'PASS' if good else 'FAIL'}")
+    check(f"adaptive BDF2: error exponent in the tolerance {tols[k-1]} -> "
+          f"{tols[k]} K: {p:.3f} (2/3 expected, must lie in [0.5, 0.85])",
+          0.5 <= p <= 0.85)
 # 'Time/Nonlinear tolerance factor' (0.01 by default) stops each step's
 # iteration at 1% of the error tolerance: the result must differ from the
 # fully converged steps' by far less than the time error itself (< 5% of
@@ -83,11 +77,8 @@ for k in range(1, len(tols)):
 loose, e_loose = final("adaptive_0.01")
 tight, e_tight = final("adaptive_0.01_tight")
 d = abs(float(loose[-1]["temperature_mean_K"]) - float(tight[-1]["temperature_mean_K"]))
-good = d < 0.05 * e_tight
-ok = ok and good
-print(f"adaptive BDF2, tolerance 0.01 K: steps solved to 1e-4 K against "
+check(f"adaptive BDF2, tolerance 0.01 K: steps solved to 1e-4 K against "
       f"Picard tolerance: |T_end difference| = {d:.3e} K, time error "
-      f"{e_tight:.4e} K (must be < 5% of it): {'PASS' if good else 'FAIL'}")
-print("PASS" if ok else "FAIL")
-sys.exit(0 if ok else 1)
+      f"{e_tight:.4e} K (must be < 5% of it)", d < 0.05 * e_tight)
+finish()
 PY

@@ -33,40 +33,35 @@ echo "not accepted: exit code $status"
 "$exe" "$prm" --set "Output/Directory=reference" >reference.log
 export status
 /usr/bin/python3 - <<'PY'
-import csv, os, sys
-ok = True
-def report(what, good):
-    global ok
-    ok = ok and good
-    print(f"{what}: {'PASS' if good else 'FAIL'}")
-rows = list(csv.DictReader(open("accepted/time.csv")))
+import os
+from check import check, finish, read_csv
+rows = read_csv("accepted/time.csv")
 last = rows[-1]
-report(f"accepted: reached t = {float(last['time_s']):g} s of 20 s in "
-       f"{len(rows)} steps", abs(float(last["time_s"]) - 20) < 1e-9)
-report("accepted: every step converged", all(r["converged"] == "1" for r in rows))
+check(f"accepted: reached t = {float(last['time_s']):g} s of 20 s in "
+      f"{len(rows)} steps", abs(float(last["time_s"]) - 20) < 1e-9)
+check("accepted: every step converged", all(r["converged"] == "1" for r in rows))
 errors = [float(r["stagnation_error_K"]) for r in rows]
 accepted = [e for e in errors if e > 0]
-report(f"accepted: {len(accepted)} steps accepted at a stagnation "
-       "(at least 1)", len(accepted) >= 1)
-report(f"accepted: their nonlinear errors {min(accepted, default=0):.3g} to "
-       f"{max(accepted, default=0):.3g} K, within the allowance 0.5 K",
-       all(0 < e <= 0.5 for e in accepted))
+check(f"accepted: {len(accepted)} steps accepted at a stagnation "
+      "(at least 1)", len(accepted) >= 1)
+check(f"accepted: their nonlinear errors {min(accepted, default=0):.3g} to "
+      f"{max(accepted, default=0):.3g} K, within the allowance 0.5 K",
+      all(0 < e <= 0.5 for e in accepted))
 status = int(os.environ["status"])
-report(f"not accepted: exit code {status} (must be 3, a step halved below "
-       "'Minimum time step')", status == 3)
+check(f"not accepted: exit code {status} (must be 3, a step halved below "
+      "'Minimum time step')", status == 3)
 tail = open("rejected.log").read()
-report("not accepted: the message names 'Time/Minimum time step'",
-       "'Time/Minimum time step'" in tail)
-ref = list(csv.DictReader(open("reference/time.csv")))[-1]
+check("not accepted: the message names 'Time/Minimum time step'",
+      "'Time/Minimum time step'" in tail)
+ref = read_csv("reference/time.csv")[-1]
 for key, bound in (("temperature_max_K", 0.5), ("temperature_mean_K", 0.5)):
     a, b = float(last[key]), float(ref[key])
-    report(f"against the reference: {key} {a:.6f} vs {b:.6f}, "
-           f"difference {abs(a - b):.2e} K (must be below {bound} K)",
-           abs(a - b) < bound)
+    check(f"against the reference: {key} {a:.6f} vs {b:.6f}, "
+          f"difference {abs(a - b):.2e} K (must be below {bound} K)",
+          abs(a - b) < bound)
 a, b = float(last["voltage_V"]), float(ref["voltage_V"])
-report(f"against the reference: voltage_V {a:.7g} vs {b:.7g}, relative "
-       f"difference {abs(a - b) / b:.1e} (must be below 1e-2)",
-       abs(a - b) / b < 1e-2)
-print("PASS" if ok else "FAIL")
-sys.exit(0 if ok else 1)
+check(f"against the reference: voltage_V {a:.7g} vs {b:.7g}, relative "
+      f"difference {abs(a - b) / b:.1e} (must be below 1e-2)",
+      abs(a - b) / b < 1e-2)
+finish()
 PY

@@ -26,39 +26,34 @@ export END_TIME
   --set "Sweep/Values=8.6e-3, 8.8e-3, 9e-3, 9.2e-3, 9.5e-3, 1e-2" \
   --set "Output/Directory=steady" >steady.log
 /usr/bin/python3 - <<'PY'
-import csv, os, sys
+import os
+from check import check, finish, read_csv
 end_time = float(os.environ["END_TIME"])
-ok = True
-def report(what, good):
-    global ok
-    ok = ok and good
-    print(f"{what}: {'PASS' if good else 'FAIL'}")
-rows = list(csv.DictReader(open("transient/time.csv")))
-report("every time step converged", all(r["converged"] == "1" for r in rows))
+rows = read_csv("transient/time.csv")
+check("every time step converged", all(r["converged"] == "1" for r in rows))
 last = rows[-1]
-report(f"stopped at steady state (max|dT/dt| = {float(last['max_rate_K_per_s']):.2e} "
-       f"K/s < 1e-4) at t = {float(last['time_s']):.3f} s, before the end "
-       f"time {end_time:g} s", float(last["max_rate_K_per_s"]) < 1e-4
-       and float(last["time_s"]) < end_time)
+check(f"stopped at steady state (max|dT/dt| = {float(last['max_rate_K_per_s']):.2e} "
+      f"K/s < 1e-4) at t = {float(last['time_s']):.3f} s, before the end "
+      f"time {end_time:g} s", float(last["max_rate_K_per_s"]) < 1e-4
+      and float(last["time_s"]) < end_time)
 first = next(r for r in rows if float(r["metal_volume_fraction"]) > 0)
 share = float(first["metal_volume_fraction_drain_half"]) / float(first["metal_volume_fraction"])
-report(f"first metal at t = {float(first['time_s']):.4f} s (step {first['step']}): "
-       f"{100 * share:.1f}% of it in the drain half (must exceed 50%)", share > 0.5)
+check(f"first metal at t = {float(first['time_s']):.4f} s (step {first['step']}): "
+      f"{100 * share:.1f}% of it in the drain half (must exceed 50%)", share > 0.5)
 share = float(last["metal_volume_fraction_drain_half"]) / float(last["metal_volume_fraction"])
-report(f"late time: {100 * share:.1f}% of the metal in the drain half (must exceed 50%)",
-       share > 0.5)
+check(f"late time: {100 * share:.1f}% of the metal in the drain half (must exceed 50%)",
+      share > 0.5)
 d, s = float(last["metal_extent_drain_m"]), float(last["metal_extent_source_m"])
-report(f"late time: metal {1e6 * d:.1f} um from the drain end, beyond its "
-       f"100 um pad, and farther than from the source end ({1e6 * s:.1f} um)",
-       d > 1e-4 and d > s)
-steady = list(csv.DictReader(open("steady/sweep.csv")))[-1]
+check(f"late time: metal {1e6 * d:.1f} um from the drain end, beyond its "
+      f"100 um pad, and farther than from the source end ({1e6 * s:.1f} um)",
+      d > 1e-4 and d > s)
+steady = read_csv("steady/sweep.csv")[-1]
 assert steady["converged"] == "1" and abs(float(steady["control"]) - 1e-2) < 1e-12
 for key in ("voltage_V", "temperature_max_K", "temperature_mean_K",
             "metal_volume_fraction", "metal_extent_drain_m", "metal_extent_source_m"):
     a, b = float(last[key]), float(steady[key])
     diff = abs(a - b) / abs(b)
-    report(f"late time against the steady state: {key} {a:.6g} vs {b:.6g}, "
-           f"relative difference {diff:.1e} (must be below 1e-2)", diff < 1e-2)
-print("PASS" if ok else "FAIL")
-sys.exit(0 if ok else 1)
+    check(f"late time against the steady state: {key} {a:.6g} vs {b:.6g}, "
+          f"relative difference {diff:.1e} (must be below 1e-2)", diff < 1e-2)
+finish()
 PY
