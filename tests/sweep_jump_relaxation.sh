@@ -28,6 +28,16 @@
 #    time; the row records jump_at 22 V with jump_from empty, the change
 #    from T0 (> 100 K), and lands on the reference's 22 V state (current,
 #    T_max, metal fraction within 1e-6).
+# A steady iteration after a settled relaxation that stagnates at a floor
+# ('Time/Accept stagnated steps'): 21.4 V alone with 'Solver/Picard
+# tolerance' 1e-15, below the round-off floor (about 6e-15 of T0). The
+# iteration from T0 stagnates, the sample followed in time settles, and
+# the steady iteration from there stagnates again:
+#  - accepted (the default): converged, stagnation_error_K above 0 and
+#    within the allowance 'Time/Nonlinear tolerance factor' x 'Error
+#    tolerance' (0.05 K), on the reference's 21.4 V state (current, T_max
+#    within 1e-9); the steps that met the tolerance record 0;
+#  - with 'Time/Accept stagnated steps = false': exit code 3.
 # Usage: sweep_jump_relaxation.sh IMTSIM SOURCE_DIR WORK_DIR
 source "$(dirname "$0")/common.sh"
 prm="$src/tests/sweep_jump_relaxation.prm"
@@ -61,6 +71,13 @@ echo "first value without relaxation: exit code $status (must be 3)"
 [ "$status" -eq 3 ]
 "$exe" "$prm" --set "$fewer" --set "Sweep/Values=22" \
   --set "Output/Directory=first" >first.log
+floor=("--set" "Solver/Picard tolerance=1e-15" "--set" "Sweep/Values=21.4")
+"$exe" "$prm" "${floor[@]}" --set "Output/Directory=floor" >floor.log
+status=0
+"$exe" "$prm" "${floor[@]}" --set "Time/Accept stagnated steps=false" \
+  --set "Output/Directory=floor_rejected" >floor_rejected.log 2>&1 || status=$?
+echo "floor without acceptance: exit code $status (must be 3)"
+[ "$status" -eq 3 ]
 /usr/bin/python3 - <<'PY'
 from check import check, finish, read_csv
 ref = read_csv("reference/sweep.csv")[-1]
@@ -156,5 +173,20 @@ check("first: one step, converged, the jump recorded at 22 V from the "
       len(rows) == 1 and r["converged"] == "1" and r["jump_from"] == ""
       and r["jump_at"] != "" and float(r["jump_at"]) == 22)
 lands_on_reference("first", r)
+r = read_csv("floor/sweep.csv")[0]
+first = read_csv("reference/sweep.csv")[0]
+error = float(r["stagnation_error_K"] or "nan")
+check(f"floor: converged after a relaxation, accepted at a stagnation with "
+      f"{error:.2e} K (within the allowance 0.05 K)",
+      r["converged"] == "1" and r["jump_at"] != "" and 0 < error <= 0.05)
+for key in ("current_A", "temperature_max_K"):
+    a, b = float(r[key]), float(first[key])
+    check(f"floor: {key} {a:.12g} against the reference's {b:.12g} "
+          f"(within 1e-9)", abs(a - b) <= 1e-9 * abs(b))
+met = [x for case in ("relaxation", "short", "first")
+       for x in read_csv(case + "/sweep.csv") if x["relaxation_time_s"]]
+check(f"the {len(met)} other relaxed steps met the tolerance: "
+      "stagnation_error_K 0", len(met) >= 4
+      and all(float(x["stagnation_error_K"]) == 0 for x in met))
 finish()
 PY

@@ -33,7 +33,7 @@ on_stop_signal(const int signal)
 }
 
 const char *const manifest_name   = "manifest";
-const char *const manifest_header = "imtsim checkpoint 3";
+const char *const manifest_header = "imtsim checkpoint 4";
 
 /** Size and CRC-32 of a file. */
 std::pair<std::uintmax_t, std::uint32_t>
@@ -135,7 +135,7 @@ problem(const std::string &directory)
     return "it is in another format ('" + header + "'; this imtsim reads '" +
            std::string(manifest_header) +
            "', which also stores the mesh adaptation's locks of the current "
-           "stage and each time step's stagnation error): "
+           "stage, each time step's stagnation error and each sweep step's): "
            "rerun from the start";
   if (header != manifest_header)
     return "its manifest does not start with '" + std::string(manifest_header) +

@@ -459,7 +459,9 @@ Simulator<dim>::iterate(const double   tolerance,
   const NewtonKrylov<VectorType> newton(
       parameters.solver.newton_forcing,
       parameters.solver.max_krylov_iterations);
-  double     beta = parameters.solver.relaxation;
+  double beta = parameters.solver.relaxation;
+  // Set only by the iteration that ends (as accepted_stagnation).
+  stagnation_update = 0;
   VectorType x(owned_dofs, comm), g(owned_dofs, comm), next(owned_dofs, comm),
       g_next(owned_dofs, comm), last_f(owned_dofs, comm);
   double       last_dT = std::numeric_limits<double>::max(), best_dT = last_dT;
@@ -604,13 +606,12 @@ Simulator<dim>::iterate(const double   tolerance,
     {
       // A floor that the step's tolerance fell below: temperature_new
       // is G(x), the state of this update.
-      if (time_step && dT <= stagnation_allowance && changed == 0)
+      if (dT <= stagnation_allowance && changed == 0)
       {
         stagnation_update = dT;
         pcout << "  The Newton iteration stagnates at |dT|/T0 = "
               << std::scientific << std::setprecision(3) << dT << " (tolerance "
-              << tolerance << ") within the step's "
-              << "allowance " << stagnation_allowance
+              << tolerance << ") within the allowance " << stagnation_allowance
               << " ('Time/Nonlinear tolerance factor' x 'Error tolerance'), "
                  "with no phase change"
               << std::endl;

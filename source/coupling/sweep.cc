@@ -152,7 +152,24 @@ Simulator<dim>::natural_step(const double from,
   {
     const Relaxation relaxation = relax_in_time(value, summary, iterations);
     if (relaxation == Relaxation::settled)
-      return attempt(value) ? StepOutcome::steady : StepOutcome::failed;
+    {
+      // The relaxation's time steps were solved to, and accepted at
+      // stagnations within, 'Time/Nonlinear tolerance factor' x 'Error
+      // tolerance': the settled state is known no better. The steady
+      // iteration from it may end at a Newton floor within the same
+      // allowance (with no phase change), recorded as the step's
+      // stagnation_error_K.
+      const TimeParameters &tp = parameters.time;
+      const double          T0 = parameters.thermal.substrate_temperature;
+      stagnation_allowance =
+          tp.adaptive && tp.accept_stagnated_steps
+              ? tp.nonlinear_tolerance_factor * tp.error_tolerance / T0
+              : 0;
+      const bool steady                = attempt(value);
+      stagnation_allowance             = 0;
+      summary.sweep.stagnation_error_K = steady ? stagnation_update * T0 : 0;
+      return steady ? StepOutcome::steady : StepOutcome::failed;
+    }
     summary.sweep.control = value; // the state written is that of value
     if (relaxation == Relaxation::failed)
       return StepOutcome::failed;

@@ -167,13 +167,15 @@ Simulator<dim>::attempt_time_step(const double t_new,
   // A stagnating iteration may end the step if its last update is within
   // the step control's nonlinear allowance: the tolerance without the
   // rate test's share, which shrinks with dt while a noise floor does not.
-  stagnation_update = 0;
+  // (A time step inside a sweep's steady iteration, after an adaptation,
+  // leaves that iteration's allowance as it found it.)
+  const double outer_allowance = stagnation_allowance;
   stagnation_allowance =
       tp.adaptive && tp.accept_stagnated_steps
           ? tp.nonlinear_tolerance_factor * tp.error_tolerance / T0
           : 0;
   attempt.converged    = solve_coupled(summary, tolerance);
-  stagnation_allowance = 0;
+  stagnation_allowance = outer_allowance;
   const double update  = attempt.converged ? stagnation_update : 0;
   if (std::max(tolerance, update) > parameters.solver.picard_tolerance)
     attempt.resolved_rate =

@@ -1021,7 +1021,9 @@ SweepParameters::declare_parameters(ParameterHandler &prm)
       "'Adaptive time step', 'Error tolerance', 'Minimum/Maximum time "
       "step'; 'Time/Mode' stays 'steady') and the heat capacities of "
       "subsection Material, until max|dT/dt| < 'Relaxation rate'; the "
-      "steady state is then converged from there and the sweep goes on. "
+      "steady state is then converged from there (to 'Solver/Picard "
+      "tolerance', or at a Newton floor within the relaxation's own "
+      "allowance: 'Time/Accept stagnated steps') and the sweep goes on. "
       "sweep.csv records the jump (jump_from, jump_at). The first value, "
       "if the drive's continuation from the initial temperature does not "
       "converge, is followed in time from the initial temperature in the "
@@ -1201,8 +1203,13 @@ TimeParameters::declare_parameters(ParameterHandler &prm)
       "step, while the tolerance does, so halving cannot get through it. "
       "The update is written (time.csv, relaxation.csv: "
       "stagnation_error_K), and a rate test ('Steady-state rate', "
-      "'Sweep/Relaxation rate') counts it as the step's error. false: "
-      "such a step is repeated with half the step.");
+      "'Sweep/Relaxation rate') counts it as the step's error. The same "
+      "allowance (with no phase change) holds for a sweep step's steady "
+      "iteration from a relaxation that settled ('Sweep/Jump by "
+      "relaxation'): the settled state is known no better than the "
+      "relaxation's own steps; its update is written as the step's "
+      "stagnation_error_K (sweep.csv, summary.json). false: such a time "
+      "step is repeated with half the step, and such a sweep step fails.");
   prm.leave_subsection();
 }
 

@@ -80,6 +80,7 @@ Summary::write_json(std::ostream &out, const unsigned int indent) const
     num("relaxation_time_s", sweep.relaxation_time_s, false);
     num("relaxation_steps", sweep.relaxation_steps, false);
     num("relaxation_change_K", sweep.relaxation_change_K, false);
+    num("stagnation_error_K", sweep.stagnation_error_K, false);
     num("voltage_mean_V", sweep.voltage_mean_V, false);
     num("voltage_min_V", sweep.voltage_min_V, false);
     num("voltage_max_V", sweep.voltage_max_V, false);
@@ -179,7 +180,8 @@ write_sweep_table(const std::string          &filename,
                "peltier_power_W,heat_out_W,energy_balance_relative_error,"
                "picard_iterations,n_dofs,mesh_adaptations,converged,stability,"
                "metal_pattern,jump_from,jump_at,relaxation_time_s,"
-               "relaxation_change_K,voltage_mean_V,voltage_min_V,"
+               "relaxation_change_K,stagnation_error_K,voltage_mean_V,"
+               "voltage_min_V,"
                "voltage_max_V,current_mean_A,current_min_A,current_max_A";
         for (const auto &key : benchmark)
           out << ',' << key;
@@ -213,9 +215,10 @@ write_sweep_table(const std::string          &filename,
           cell(s.sweep.jump_at);
           if (s.sweep.relaxation_steps > 0)
             out << s.sweep.relaxation_time_s << ','
-                << s.sweep.relaxation_change_K << ',';
+                << s.sweep.relaxation_change_K << ','
+                << s.sweep.stagnation_error_K << ',';
           else
-            out << ",,";
+            out << ",,,";
           cell(s.sweep.voltage_mean_V);
           cell(s.sweep.voltage_min_V);
           cell(s.sweep.voltage_max_V);

@@ -431,9 +431,11 @@ private:
     exhausted,   ///< 'Solver/Maximum Picard iterations' reached
     oscillating, ///< phase cells flipping back and forth, no progress
     stagnated,   ///< Newton steps without progress ('Stagnation steps')
-    /** Stagnated in a time step, but within stagnation_allowance and
-     *  with no phase change: the step's nonlinear error is small against
-     *  its local error tolerance (attempt_time_step() decides). */
+    /** Stagnated, but within stagnation_allowance and with no phase
+     *  change: in a time step, the step's nonlinear error is small against
+     *  its local error tolerance (attempt_time_step() decides); in the
+     *  steady iteration from a settled relaxation, the state is known as
+     *  well as the relaxation's own steps. */
     accepted_stagnation
   };
 
@@ -544,9 +546,11 @@ private:
   } free_boundary_state;
   /** Why the last solve_coupled() failed, for the messages. */
   std::string failure_reason;
-  /** In a time step with 'Time/Accept stagnated steps': the largest last
+  /** In a time step, or in a sweep's steady iteration from a settled
+   *  relaxation, with 'Time/Accept stagnated steps': the largest last
    *  update max|T_k+1 - T_k|/T0 at which a stagnating Newton iteration
-   *  ends as accepted_stagnation (0: never); the update it ended with. */
+   *  ends as accepted_stagnation (0, as everywhere else: never); the
+   *  update it ended with. */
   double stagnation_allowance = 0, stagnation_update = 0;
   /** The extra fields of the checkpoint a restart loaded (ghosted). */
   std::vector<VectorType> checkpoint_fields;

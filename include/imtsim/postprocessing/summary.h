@@ -87,6 +87,13 @@ struct Summary
     unsigned int relaxation_steps    = 0;
     double       relaxation_change_K = 0;
     /**
+     * A step whose relaxation settled but whose steady iteration from the
+     * settled state stagnated within the relaxation's nonlinear allowance
+     * ('Time/Accept stagnated steps'): the last update max|dT| [K] it was
+     * accepted with (0: 'Solver/Picard tolerance' was met).
+     */
+    double stagnation_error_K = 0;
+    /**
      * Steps whose relaxation reached 'Sweep/Maximum relaxation time'
      * unsettled (stability "oscillating" or "drifting"): the time mean,
      * minimum and maximum of V and I over the second half of that
@@ -124,6 +131,7 @@ struct Summary
       ar &jump_from &jump_at &relaxation_time_s              &relaxation_steps;
       ar &relaxation_change_K &voltage_mean_V &voltage_min_V &voltage_max_V;
       ar &current_mean_A &current_min_A                      &current_max_A;
+      ar &stagnation_error_K;
     }
   } sweep;
   /** Time-dependent runs only (step < 0 otherwise): the accepted step. */
