@@ -92,6 +92,9 @@ def tabulate(directory):
             reached = f"in time {float(r['relaxation_time_s']):.2f} s"
         else:
             reached = "natural"
+        if float(r.get("stagnation_error_K") or 0) > 0:
+            reached += (f" (steady at a Newton floor, "
+                        f"{float(r['stagnation_error_K']):.2f} K)")
         metal = float(r["metal_volume_fraction"])
         share = (f"{100 * float(r['metal_volume_fraction_drain_half']) / metal:.0f}%"
                  if metal > 0 else "-")
