@@ -159,14 +159,10 @@ Simulator<dim>::natural_step(const double from,
       // iteration from it may end at a Newton floor within the same
       // allowance (with no phase change), recorded as the step's
       // stagnation_error_K.
-      const TimeParameters &tp = parameters.time;
-      const double          T0 = parameters.thermal.substrate_temperature;
-      stagnation_allowance =
-          tp.adaptive && tp.accept_stagnated_steps
-              ? tp.nonlinear_tolerance_factor * tp.error_tolerance / T0
-              : 0;
-      const bool steady                = attempt(value);
-      stagnation_allowance             = 0;
+      const double T0      = parameters.thermal.substrate_temperature;
+      stagnation_allowance = time_stagnation_allowance();
+      const bool steady    = attempt(value);
+      stagnation_allowance = 0;
       summary.sweep.stagnation_error_K = steady ? stagnation_update * T0 : 0;
       return steady ? StepOutcome::steady : StepOutcome::failed;
     }

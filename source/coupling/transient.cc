@@ -149,6 +149,17 @@ Simulator<dim>::time_step_tolerance(const double dt, const double rate) const
 }
 
 template <int dim>
+double
+Simulator<dim>::time_stagnation_allowance() const
+{
+  const TimeParameters &tp = parameters.time;
+  return tp.adaptive && tp.accept_stagnated_steps
+             ? tp.nonlinear_tolerance_factor * tp.error_tolerance /
+                   parameters.thermal.substrate_temperature
+             : 0;
+}
+
+template <int dim>
 typename Simulator<dim>::TimeStepAttempt
 Simulator<dim>::attempt_time_step(const double t_new,
                                   const double drive,
@@ -170,13 +181,10 @@ Simulator<dim>::attempt_time_step(const double t_new,
   // (A time step inside a sweep's steady iteration, after an adaptation,
   // leaves that iteration's allowance as it found it.)
   const double outer_allowance = stagnation_allowance;
-  stagnation_allowance =
-      tp.adaptive && tp.accept_stagnated_steps
-          ? tp.nonlinear_tolerance_factor * tp.error_tolerance / T0
-          : 0;
-  attempt.converged    = solve_coupled(summary, tolerance);
-  stagnation_allowance = outer_allowance;
-  const double update  = attempt.converged ? stagnation_update : 0;
+  stagnation_allowance         = time_stagnation_allowance();
+  attempt.converged            = solve_coupled(summary, tolerance);
+  stagnation_allowance         = outer_allowance;
+  const double update          = attempt.converged ? stagnation_update : 0;
   if (std::max(tolerance, update) > parameters.solver.picard_tolerance)
     attempt.resolved_rate =
         std::max(tolerance, update) * T0 / (rate_error_fraction * dt);

@@ -552,6 +552,12 @@ private:
    *  ends as accepted_stagnation (0, as everywhere else: never); the
    *  update it ended with. */
   double stagnation_allowance = 0, stagnation_update = 0;
+  /** The allowance of a time step and of a sweep's steady iteration
+   *  from a settled relaxation: 'Time/Nonlinear tolerance factor' x
+   *  'Error tolerance' / T0 with adaptive steps and 'Accept stagnated
+   *  steps', else 0. */
+  double
+  time_stagnation_allowance() const;
   /** The extra fields of the checkpoint a restart loaded (ghosted). */
   std::vector<VectorType> checkpoint_fields;
   /** Where an Interrupted left solve_stages(): stage, Picard steps. */
