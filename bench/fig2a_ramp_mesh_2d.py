@@ -18,15 +18,18 @@ Usage: bench/fig2a_ramp_mesh_2d.py [--levels 1 2 3] [--results DIR]
 About 15 min on one core of the development machine (most of it level 3).
 """
 import argparse
-import csv
 import os
 import subprocess
+import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The onset as tests/fig2a_nucleation_order.sh defines it.
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from check import onset, read_csv  # noqa: E402
+
 EXE = os.path.join(ROOT, "build", "imtsim")
-THRESHOLD = 5e-4
 DELTA_S = {"dS": "2.582e-3", "dS/10": "2.582e-4"}
 
 
@@ -40,17 +43,8 @@ def run(directory, prm, extra):
           f"{time.time() - start:.0f} s", flush=True)
 
 
-def onset(currents, fractions):
-    for k in range(1, len(currents)):
-        if fractions[k] > THRESHOLD >= fractions[k - 1]:
-            s = (THRESHOLD - fractions[k - 1]) / (fractions[k] - fractions[k - 1])
-            return currents[k - 1] + s * (currents[k] - currents[k - 1])
-    return None
-
-
 def rows(directory):
-    with open(os.path.join(directory, "sweep.csv")) as f:
-        return list(csv.DictReader(f))
+    return read_csv(os.path.join(directory, "sweep.csv"))
 
 
 def main():

@@ -3,7 +3,7 @@
 tests/common.sh puts this directory on PYTHONPATH, so a test's inline
 Python does
 
-    from check import check, finish, last_cycle, read_csv
+    from check import check, finish, last_cycle, onset, read_csv
 
 and calls check() once per requirement and finish() at its end. Every
 check is printed with its verdict; finish() exits non-zero if any failed,
@@ -29,6 +29,19 @@ def read_csv(path):
     """The rows of a CSV file (sweep.csv, time.csv, ...) as dicts."""
     with open(path) as f:
         return list(csv.DictReader(f))
+
+
+def onset(currents, fractions, threshold=5e-4):
+    """The first current at which FRACTIONS (a metal volume fraction per
+    step of a ramp in CURRENTS) exceeds THRESHOLD, interpolated linearly
+    between the two steps around it; None if it never does. The default
+    is the onset of tests/fig2a_nucleation_order.sh, which
+    bench/fig2a_ramp_mesh_2d.py shares."""
+    for k in range(1, len(currents)):
+        if fractions[k] > threshold >= fractions[k - 1]:
+            s = (threshold - fractions[k - 1]) / (fractions[k] - fractions[k - 1])
+            return currents[k - 1] + s * (currents[k] - currents[k - 1])
+    return None
 
 
 def last_cycle(directory):

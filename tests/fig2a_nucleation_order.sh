@@ -36,15 +36,8 @@ prm="$src/tests/fig2a_nucleation_order.prm"
   --set "Sweep/Return=true" --set "Output/Directory=channel_tenth" \
   >channel_tenth.log
 /usr/bin/python3 - <<'PY'
-from check import check, finish, read_csv
+from check import check, finish, onset, read_csv
 threshold = 5e-4
-
-def onset(currents, fractions):
-    for k in range(1, len(currents)):
-        if fractions[k] > threshold >= fractions[k - 1]:
-            s = (threshold - fractions[k - 1]) / (fractions[k] - fractions[k - 1])
-            return currents[k - 1] + s * (currents[k] - currents[k - 1])
-    return None
 
 result = {}
 for case in ("peltier", "peltier_tenth"):
