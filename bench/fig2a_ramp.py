@@ -6,7 +6,7 @@ top line's pattern and extents, and whether a metal path joins the pads
 (scripts/metal_path.py on the fields).
 
 Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down]
-                           [--results DIR ...]
+                           [--results DIR ...] [--check-order]
   (default)      the 2D ramp up to 14 mA and back (prm/fig2a_ramp_2d.prm),
                  about 20 min on one core of the development machine
   --tenth        the same with Delta S/10 (P = -0.02), 8 s
@@ -20,6 +20,12 @@ Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down]
                  ramp) to 2 mA, with 3.25 mA added
   --results DIR  tabulate existing runs' DIRs (with fields) instead of
                  running
+  --check-order  check the order of the ramp up's transitions (always
+                 with --3d-jumps): metal first at the drain only, then
+                 also at the source, then a connected channel; exit 1 if
+                 it does not hold
+After each table: per direction, between which steps the metal, the
+source's domain on the top line and the pad-to-pad path appear or vanish.
 """
 import argparse
 import csv
@@ -31,6 +37,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXE = os.path.join(ROOT, "build", "imtsim")
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from check import check, finish  # noqa: E402
 
 # The 3D sweeps: name, values [mA], extra parameters. Each first value is
 # reached from T0 by the prm's 4-stage drive ramp.
@@ -70,7 +78,58 @@ def run(directory, prm, extra, ranks=1):
           f"{time.time() - start:.0f} s")
 
 
-def tabulate(directory):
+def transitions(rows, joined, check_order):
+    """Per run of steps in one direction, where the metal, the source's
+    domain on the top line and the pad-to-pad path appear (up) or vanish
+    (down), between which two steps. With CHECK_ORDER, the order issue 4
+    names for the ramp up: metal first at the drain only (at least 90% of
+    it in the drain half, none on the top line at the source), then also
+    at the source, then a connected channel."""
+    features = {
+        "metal": lambda r, j: float(r["metal_volume_fraction"]) > 0,
+        "source domain on the top line":
+            lambda r, j: float(r["metal_extent_source_m"]) > 0,
+        "metal path pad to pad": lambda r, j: j,
+    }
+    runs = []
+    for r, j in zip(rows, joined):
+        if not runs or runs[-1][0] != r["direction"]:
+            runs.append((r["direction"], []))
+        runs[-1][1].append((r, j))
+    for direction, steps in runs:
+        for name, has in features.items():
+            changes = [k for k in range(1, len(steps))
+                       if has(*steps[k]) != has(*steps[k - 1])]
+            where = "; ".join(
+                f"{'appears' if has(*steps[k]) else 'vanishes'} between "
+                f"{1e3 * float(steps[k - 1][0]['current_A']):.4g} and "
+                f"{1e3 * float(steps[k][0]['current_A']):.4g} mA"
+                for k in changes)
+            present = "present" if has(*steps[0]) else "absent"
+            print(f"# {direction}: {name}: {where or present + ' throughout'}")
+    if not check_order:
+        return
+    up = [s for d, s in runs if d == "up"]
+    steps = up[0] if up else []
+
+    def first(name):
+        return next((k for k, s in enumerate(steps)
+                     if features[name](*s)), None)
+    metal, source, channel = (first(n) for n in features)
+    if metal is not None:
+        r = steps[metal][0]
+        share = (float(r["metal_volume_fraction_drain_half"])
+                 / float(r["metal_volume_fraction"]))
+        check(f"up: metal first at the drain only ({100 * share:.0f}% in the "
+              f"drain half at {1e3 * float(r['current_A']):.4g} mA)",
+              share >= 0.9 and float(r["metal_extent_source_m"]) == 0)
+    check("up: metal, then also at the source, then a connected channel, "
+          "at increasing currents",
+          None not in (metal, source, channel)
+          and metal < source < channel)
+
+
+def tabulate(directory, check_order=False):
     rows = list(csv.DictReader(open(os.path.join(directory, "sweep.csv"))))
     paths = subprocess.run(
         [sys.executable, os.path.join(ROOT, "scripts", "metal_path.py"),
@@ -105,6 +164,7 @@ def tabulate(directory):
         print(f"{r['step']},{r['direction']},{1e3 * float(r['current_A']):.4g},"
               f"{V},{state},{reached},{metal:.2e},{share},"
               f"{r['metal_pattern']},{extents},{'joined' if path else 'no'}")
+    transitions(rows, joined, check_order)
 
 
 def main():
@@ -117,6 +177,7 @@ def main():
     group.add_argument("--3d-jumps-down", dest="three_d_jumps_down",
                        action="store_true")
     parser.add_argument("--results", nargs="+")
+    parser.add_argument("--check-order", action="store_true")
     args = parser.parse_args()
     if args.results:
         directories = args.results
@@ -148,7 +209,8 @@ def main():
                 if args.tenth else [])
             directories = [directory]
     for directory in directories:
-        tabulate(directory)
+        tabulate(directory, args.check_order or args.three_d_jumps)
+    finish()
 
 
 if __name__ == "__main__":
