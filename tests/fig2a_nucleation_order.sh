@@ -25,6 +25,9 @@
 #    keeps a gap at the drain pad up to 14 mA);
 #  - every step is steady, and the ramp down meets the states of the ramp
 #    up (V within 1e-6 at every current, the same pattern): no hysteresis.
+# And the same from a cold start at 11.5 mA, down to 10.5 mA and back:
+#  - sweep.csv labels the descending list "down" and its return "up";
+#  - the channel at 11 and 11.5 mA and none at 10.5 mA, as above.
 # Usage: fig2a_nucleation_order.sh IMTSIM SOURCE_DIR WORK_DIR
 source "$(dirname "$0")/common.sh"
 prm="$src/tests/fig2a_nucleation_order.prm"
@@ -35,6 +38,9 @@ prm="$src/tests/fig2a_nucleation_order.prm"
   --set "Sweep/Values=9.5e-3, 10e-3, 10.5e-3, 11e-3, 11.5e-3" \
   --set "Sweep/Return=true" --set "Output/Directory=channel_tenth" \
   >channel_tenth.log
+"$exe" "$prm" --set "Material/Insulator Seebeck coefficient=2.582e-4" \
+  --set "Sweep/Values=11.5e-3, 11e-3, 10.5e-3" --set "Sweep/Return=true" \
+  --set "Output/Directory=channel_tenth_down" >channel_tenth_down.log
 /usr/bin/python3 - <<'PY'
 from check import check, finish, onset, read_csv
 threshold = 5e-4
@@ -96,5 +102,16 @@ check("channel_tenth: the ramp down meets the ramp up's states (V to 1e-6, "
           <= 1e-6 * float(r["voltage_V"])
           and r["metal_pattern"] == up[r["control"]]["metal_pattern"]
           for r in rows))
+rows = read_csv("channel_tenth_down/sweep.csv")
+print("channel_tenth_down: " + ", ".join(
+    f"{r['direction']} {1e3 * float(r['control']):.1f} mA {r['metal_pattern']}"
+    for r in rows))
+check("channel_tenth_down: a list in descending order is labelled a ramp "
+      "down, its return a ramp up",
+      [r["direction"] for r in rows] == ["down"] * 3 + ["up"] * 2)
+check("channel_tenth_down: all steady, a channel at 11 and 11.5 mA, none at "
+      "10.5 mA",
+      all(r["converged"] == "1" and (r["metal_pattern"] == "channel")
+          == (float(r["control"]) > 10.75e-3) for r in rows))
 finish()
 PY

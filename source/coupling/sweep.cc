@@ -287,10 +287,24 @@ Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
   const bool current = parameters.electric.control == ControlType::current;
   std::vector<std::pair<double, std::string>> path;
   for (const double v : sweep.values)
-    path.emplace_back(polarity * v, "up");
+    path.emplace_back(polarity * v, "");
   if (sweep.return_sweep)
     for (int i = int(sweep.values.size()) - 2; i >= 0; --i)
-      path.emplace_back(polarity * sweep.values[i], "down");
+      path.emplace_back(polarity * sweep.values[i], "");
+  // Each step's direction is that of |control| from the step before (a
+  // list in descending order is a ramp down); the first step takes the
+  // second's, and a repeated value keeps the direction it came with.
+  for (std::size_t k = 0; k < path.size(); ++k)
+  {
+    const std::size_t from = k == 0 ? 1 : k;
+    if (from >= path.size() ||
+        std::abs(path[from].first) == std::abs(path[from - 1].first))
+      path[k].second = k == 0 ? "up" : path[k - 1].second;
+    else
+      path[k].second =
+          std::abs(path[from].first) > std::abs(path[from - 1].first) ? "up"
+                                                                      : "down";
+  }
   const unsigned int n_units = path.size() * (sweep.both_polarities ? 2 : 1);
 
   for (unsigned int k = resume ? resume->unit : 0; k < path.size(); ++k)
