@@ -5,7 +5,8 @@ step was reached, the metal fraction and its share in the drain half, the
 top line's pattern and extents, and whether a metal path joins the pads
 (scripts/metal_path.py on the fields).
 
-Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down]
+Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down |
+                            --3d-jumps-consistent]
                            [--results DIR ...] [--check-order]
   (default)      the 2D ramp up to 14 mA and back (prm/fig2a_ramp_2d.prm),
                  about 20 min on one core of the development machine
@@ -18,10 +19,13 @@ Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down]
                  relaxation'), with the tolerances of RAMP_3D below
   --3d-jumps-down the same ramp down from 7.5 mA (from T0 by the drive
                  ramp) to 2 mA, with 3.25 mA added
+  --3d-jumps-consistent the ramp up of --3d-jumps with 'Thermal/Electrode
+                 Peltier flux = consistent' (doc/model.md), at the
+                 values of RAMP_3D_CONSISTENT below, about 34 min
   --results DIR  tabulate existing runs' DIRs (with fields) instead of
                  running
   --check-order  check the order of the ramp up's transitions (always
-                 with --3d-jumps): metal first at the drain only, then
+                 with --3d-jumps and --3d-jumps-consistent): metal first at the drain only, then
                  also at the source, then a connected channel; exit 1 if
                  it does not hold
 After each table: per direction, between which steps the metal, the
@@ -64,6 +68,12 @@ RAMP_3D = ([2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.5, 5, 5.5, 5.75, 6, 6.25,
 # iteration stagnates at |dT|/T0 = 3e-4 to 6e-4 (doc/sweeps.md), within
 # the relaxation's allowance ('Time/Accept stagnated steps').
 RAMP_3D_DOWN = (sorted(RAMP_3D[0] + [3.25], reverse=True), RAMP_3D[1])
+# Up with the consistent electrode flux (doc/sweeps.md, "The ramp up with
+# the consistent electrode flux"): the values of the run recorded there.
+RAMP_3D_CONSISTENT = ([v for v in RAMP_3D[0] if v not in (5.75, 6.25)],
+                      RAMP_3D[1] + ["--set",
+                                    "Thermal/Electrode Peltier flux="
+                                    "consistent"])
 
 
 def run(directory, prm, extra, ranks=1):
@@ -176,6 +186,8 @@ def main():
                        action="store_true")
     group.add_argument("--3d-jumps-down", dest="three_d_jumps_down",
                        action="store_true")
+    group.add_argument("--3d-jumps-consistent",
+                       dest="three_d_jumps_consistent", action="store_true")
     parser.add_argument("--results", nargs="+")
     parser.add_argument("--check-order", action="store_true")
     args = parser.parse_args()
@@ -183,11 +195,14 @@ def main():
         directories = args.results
     else:
         base = tempfile.mkdtemp(prefix="fig2a_ramp_")
-        if args.three_d_jumps or args.three_d_jumps_down:
+        if (args.three_d_jumps or args.three_d_jumps_down
+                or args.three_d_jumps_consistent):
             values, extra = RAMP_3D
             name = "up_jumps"
             if args.three_d_jumps_down:
                 (values, extra), name = RAMP_3D_DOWN, "down_jumps"
+            if args.three_d_jumps_consistent:
+                (values, extra), name = RAMP_3D_CONSISTENT, "up_consistent"
             directory = os.path.join(base, name)
             run(directory, "fig2a.prm",
                 ["--set", "Sweep/Values=" +
@@ -209,7 +224,8 @@ def main():
                 if args.tenth else [])
             directories = [directory]
     for directory in directories:
-        tabulate(directory, args.check_order or args.three_d_jumps)
+        tabulate(directory, args.check_order or args.three_d_jumps
+                 or args.three_d_jumps_consistent)
     finish()
 
 
