@@ -5,6 +5,7 @@
 #include <deal.II/lac/solver_control.h>
 
 #include <imtsim/coupling/anderson_acceleration.h>
+#include <imtsim/coupling/free_boundary_keeper.h>
 #include <imtsim/coupling/simulator.h>
 
 #include <cmath>
@@ -12,11 +13,83 @@
 #include <iomanip>
 #include <limits>
 #include <memory>
-#include <set>
 #include <tuple>
 
 namespace imtsim
 {
+std::uint64_t
+phase_pattern_hash(const TrilinosWrappers::MPI::Vector &metal,
+                   const IndexSet                      &owned,
+                   const AffineConstraints<double>     &hanging,
+                   const MPI_Comm                       comm)
+{
+  std::uint64_t hash = 0;
+  for (const auto i : owned)
+    if (!hanging.is_constrained(i) && metal[i] > 0)
+    {
+      std::uint64_t z = std::uint64_t(i) + 0x9E3779B97F4A7C15ull;
+      z               = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z               = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      hash += z ^ (z >> 31);
+    }
+  // The wrapping sum of the per-rank sums: the same on every rank.
+  const unsigned long long h = hash;
+  return Utilities::MPI::sum(h, comm);
+}
+
+template <int dim>
+VectorType
+Simulator<dim>::free_boundary_start(const bool   level_set,
+                                    const double slack) const
+{
+  const double T_mit   = law.transition_temperature();
+  const bool   carried = free_boundary_phase.size() == dof_handler.n_dofs();
+  VectorType   metal(owned_dofs, comm);
+  for (const auto i : owned_dofs)
+    if (!hanging_node_constraints.is_constrained(i))
+    {
+      const bool is_metal = temperature[i] >= T_mit ||
+                            (carried && free_boundary_phase[i] > T_mit);
+      if (!level_set)
+        metal[i] = is_metal ? 1 : -1;
+      else if (carried)
+        metal[i] = free_boundary_phase[i] - T_mit;
+      else
+        metal[i] = is_metal ? std::max(temperature[i] - T_mit, slack)
+                            : temperature[i] - T_mit;
+    }
+  metal.compress(VectorOperation::insert);
+  return metal;
+}
+
+template <int dim>
+typename Simulator<dim>::FreeBoundaryLayer
+Simulator<dim>::free_boundary_layer() const
+{
+  const double      T_mit = law.transition_temperature();
+  FreeBoundaryLayer result;
+  result.layer.assign(relevant_dofs.n_elements(), false);
+  result.front.assign(relevant_dofs.n_elements(), false);
+  std::vector<types::global_dof_index> dof_indices(fe.n_dofs_per_cell());
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (!cell->is_artificial())
+    {
+      cell->get_dof_indices(dof_indices);
+      bool some_metal = false, some_insulator = false;
+      for (const auto i : dof_indices)
+        (free_boundary_phase[i] > T_mit ? some_metal : some_insulator) = true;
+      result.any_metal = result.any_metal || some_metal;
+      if (some_metal && some_insulator)
+        for (const auto i : dof_indices)
+          (free_boundary_phase[i] > T_mit
+               ? result.layer
+               : result.front)[relevant_dofs.index_within_set(i)] = true;
+    }
+  // No metal at all: a node above T_MIT anywhere may nucleate it.
+  result.any_metal = Utilities::MPI::logical_or(result.any_metal, comm);
+  return result;
+}
+
 template <int dim>
 bool
 Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
@@ -67,47 +140,27 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
   // solve's metal (its phase field, interpolated to this mesh). The level
   // set starts from T - T_MIT, or from the carried phase field.
   const bool carried = free_boundary_phase.size() == dof_handler.n_dofs();
-  VectorType metal(owned_dofs, comm);
-  for (const auto i : owned_dofs)
-    if (!hanging_node_constraints.is_constrained(i))
-    {
-      const bool is_metal = temperature[i] >= T_mit ||
-                            (carried && free_boundary_phase[i] > T_mit);
-      if (!level_set)
-        metal[i] = is_metal ? 1 : -1;
-      else if (carried)
-        metal[i] = free_boundary_phase[i] - T_mit;
-      else
-        metal[i] = is_metal ? std::max(temperature[i] - T_mit, slack)
-                            : temperature[i] - T_mit;
-    }
-  metal.compress(VectorOperation::insert);
+  VectorType metal   = free_boundary_start(level_set, slack);
 
   VectorType residual(owned_dofs, comm), layer_flags(owned_dofs, comm),
       raised(owned_dofs, relevant_dofs, comm),
       layer_ghosted(owned_dofs, relevant_dofs, comm);
   if (!carried)
     free_boundary_phase.reinit(owned_dofs, relevant_dofs, comm);
-  std::vector<types::global_dof_index> dof_indices(fe.n_dofs_per_cell());
   const double extrusion = dim == 2 ? geometry.width : 1.;
   // The sets solved so far (hashes), and the one with the smallest
   // largest violation.
-  std::set<std::uint64_t> history;
-  VectorType              best_metal(owned_dofs, comm);
-  double                  best_worst = std::numeric_limits<double>::max();
-  unsigned int            best_step = 0, kept_step = 0;
-  const unsigned int      stall_steps   = 20;
-  bool                    finishing     = false;
-  unsigned long long      undecided_now = 0;
-  summary.picard_iterations             = 0;
-  free_boundary_state                   = FreeBoundaryState();
+  FreeBoundaryKeeper keeper(20);
+  unsigned long long undecided_now = 0;
+  summary.picard_iterations        = 0;
+  free_boundary_state              = FreeBoundaryState();
   Timer clock;
 
   for (unsigned int step = 1;; ++step)
   {
     if (const int signal = stop_signal(comm))
       throw Interrupted(signal, "");
-    if (step > parameters.solver.max_picard_iterations && !finishing)
+    if (step > parameters.solver.max_picard_iterations && !keeper.finishing())
     {
       failure_reason = "the free-boundary iteration did not settle within " +
                        std::to_string(parameters.solver.max_picard_iterations) +
@@ -132,25 +185,10 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     // may join in this step, so that the set grows by one layer of nodes
     // at a time, as it shrinks (a larger jump overshoots where the
     // Peltier heat of a small set is far from its final distribution).
-    std::vector<bool> layer(relevant_dofs.n_elements(), false),
-        front(relevant_dofs.n_elements(), false);
-    bool any_metal = false;
-    for (const auto &cell : dof_handler.active_cell_iterators())
-      if (!cell->is_artificial())
-      {
-        cell->get_dof_indices(dof_indices);
-        bool some_metal = false, some_insulator = false;
-        for (const auto i : dof_indices)
-          (free_boundary_phase[i] > T_mit ? some_metal : some_insulator) = true;
-        any_metal = any_metal || some_metal;
-        if (some_metal && some_insulator)
-          for (const auto i : dof_indices)
-            (free_boundary_phase[i] > T_mit
-                 ? layer
-                 : front)[relevant_dofs.index_within_set(i)] = true;
-      }
-    // No metal at all: a node above T_MIT anywhere may nucleate it.
-    any_metal = Utilities::MPI::logical_or(any_metal, comm);
+    const FreeBoundaryLayer  cells     = free_boundary_layer();
+    const std::vector<bool> &layer     = cells.layer;
+    const std::vector<bool> &front     = cells.front;
+    const bool               any_metal = cells.any_metal;
     // The layer is complete at the owned nodes only (a ghost node may
     // have artificial neighbours): the held ghost nodes come from their
     // owners, so that every rank holds the same nodes.
@@ -239,21 +277,12 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
       const double T = temperature_new[i];
       return metal[i] > 0 ? T_mit - T : T - T_mit;
     };
-    double        overheat = -1e300, underheat = 1e300, worst = 0;
-    std::uint64_t hash = 0;
+    double              overheat = -1e300, underheat = 1e300, worst = 0;
+    const std::uint64_t hash =
+        phase_pattern_hash(metal, owned_dofs, hanging_node_constraints, comm);
     for (const auto i : owned_dofs)
     {
-      if (hanging_node_constraints.is_constrained(i))
-        continue;
-      if (metal[i] > 0)
-      {
-        // splitmix64 of the index: sums of mixed indices tell sets apart.
-        std::uint64_t z = std::uint64_t(i) + 0x9E3779B97F4A7C15ull;
-        z               = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z               = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        hash += z ^ (z >> 31);
-      }
-      if (!eligible(i))
+      if (hanging_node_constraints.is_constrained(i) || !eligible(i))
         continue;
       const double T = temperature_new[i];
       if (metal[i] > 0)
@@ -265,11 +294,6 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     overheat  = Utilities::MPI::max(overheat, comm);
     underheat = Utilities::MPI::min(underheat, comm);
     worst     = Utilities::MPI::max(worst, comm);
-    {
-      // The wrapping sum of the per-rank sums: the same on every rank.
-      unsigned long long h = hash;
-      hash                 = Utilities::MPI::sum(h, comm);
-    }
     // The level set's update on the nodes it moves, whose largest value is
     // the iteration's measure. A metal node of a cut cell is part of the
     // isothermal metal: T - T_MIT moves phi there (a warm metal node moves
@@ -295,12 +319,7 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     }
     const char  *measure   = level_set ? "largest update" : "largest violation";
     const double threshold = std::max(slack, 0.5 * worst);
-    if (worst < best_worst)
-    {
-      best_worst = worst;
-      best_step  = step;
-      best_metal = metal;
-    }
+    keeper.record(step, worst, metal);
 
     // The level set's next value: G(phi) is phi plus the update on the
     // nodes it moves, T - T_MIT (at most minus the round-off) on the other
@@ -404,16 +423,16 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
 
     if (level_set ? worst <= slack : (n_added == 0 && n_released == 0))
       return true;
-    if (finishing)
+    if (keeper.finishing())
     {
       // The kept state, solved once more: accepted if what is left
       // undecided is within 'Solver/Free boundary tolerance'.
       const double allowed =
           parameters.solver.free_boundary_tolerance * (T_mit - T0);
-      pcout << "  Kept the state of step " << kept_step << " (" << measure
-            << " " << std::scientific << std::setprecision(3) << worst << " K; "
-            << undecided_now << " undecided nodes; allowed " << allowed << " K)"
-            << std::endl;
+      pcout << "  Kept the state of step " << keeper.kept_step() << " ("
+            << measure << " " << std::scientific << std::setprecision(3)
+            << worst << " K; " << undecided_now << " undecided nodes; allowed "
+            << allowed << " K)" << std::endl;
       if (worst <= allowed)
         return true;
       failure_reason =
@@ -432,22 +451,21 @@ Simulator<dim>::solve_free_boundary(Summary &summary, const double tolerance)
     // The boundary is then decided to about a node spacing: the iteration
     // goes back to the set with the smallest largest violation, solves it
     // once more and keeps it, reporting what is left undecided.
-    const bool repeated = !level_set && !history.insert(hash).second;
-    if (repeated || step >= best_step + stall_steps)
+    const bool repeated = !level_set && keeper.repeats(hash);
+    if (repeated || keeper.stalled(step))
     {
       pcout << "  The set "
             << (repeated ? "repeats an earlier one"
                          : "has not improved for " +
-                               std::to_string(stall_steps) + " steps")
-            << ": back to the set of step " << best_step << ", the smallest "
-            << measure << " (" << std::scientific << std::setprecision(3)
-            << best_worst << " K)" << std::endl;
+                               std::to_string(keeper.stall_steps) + " steps")
+            << ": back to the set of step " << keeper.best_step()
+            << ", the smallest " << measure << " (" << std::scientific
+            << std::setprecision(3) << keeper.best_measure() << " K)"
+            << std::endl;
       free_boundary_state.cycled = repeated ? 1 : 0;
-      metal                      = best_metal;
-      kept_step                  = best_step;
+      metal                      = keeper.finish();
       if (anderson)
         anderson->reset();
-      finishing = true;
     }
     undecided_now = 0;
   }
@@ -457,4 +475,12 @@ template bool
 Simulator<2>::solve_free_boundary(Summary &, const double);
 template bool
 Simulator<3>::solve_free_boundary(Summary &, const double);
+template VectorType
+Simulator<2>::free_boundary_start(const bool, const double) const;
+template VectorType
+Simulator<3>::free_boundary_start(const bool, const double) const;
+template Simulator<2>::FreeBoundaryLayer
+Simulator<2>::free_boundary_layer() const;
+template Simulator<3>::FreeBoundaryLayer
+Simulator<3>::free_boundary_layer() const;
 } // namespace imtsim

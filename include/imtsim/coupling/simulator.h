@@ -200,6 +200,27 @@ private:
   bool
   solve_free_boundary(Summary &summary, const double tolerance);
 
+  /**
+   * The free-boundary iteration's first set (free_boundary.cc): the nodes
+   * at or above T_MIT and those of the carried phase field, as +-1 for
+   * the node set; for the level set (@p level_set) the carried phase
+   * field minus T_MIT, or T - T_MIT (at least @p slack on the metal).
+   */
+  VectorType
+  free_boundary_start(const bool level_set, const double slack) const;
+
+  /** The cells of the phase field free_boundary_phase that have metal and
+   *  insulating nodes: their metal nodes (the boundary layer) and their
+   *  insulating ones (the front), indexed within relevant_dofs, and
+   *  whether any rank has metal at all. */
+  struct FreeBoundaryLayer
+  {
+    std::vector<bool> layer, front;
+    bool              any_metal = false;
+  };
+  FreeBoundaryLayer
+  free_boundary_layer() const;
+
   /** Print the main quantities of @p summary. */
   void
   report(const Summary &summary) const;
