@@ -6,7 +6,8 @@ top line's pattern and extents, and whether a metal path joins the pads
 (scripts/metal_path.py on the fields).
 
 Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down |
-                            --3d-jumps-consistent]
+                            --3d-jumps-consistent |
+                            --3d-jumps-consistent-down]
                            [--results DIR ...] [--check-order]
   (default)      the 2D ramp up to 14 mA and back (prm/fig2a_ramp_2d.prm),
                  about 20 min on one core of the development machine
@@ -22,6 +23,9 @@ Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down |
   --3d-jumps-consistent the ramp up of --3d-jumps with 'Thermal/Electrode
                  Peltier flux = consistent' (doc/model.md), at the
                  values of RAMP_3D_CONSISTENT below, about 34 min
+  --3d-jumps-consistent-down the same values down from 7.5 mA, reached
+                 from T0 in one drive stage ('Electric/Ramp steps = 1':
+                 the 4 stages stop at 3.87 mA with this flux)
   --results DIR  tabulate existing runs' DIRs (with fields) instead of
                  running
   --check-order  check the order of the ramp up's transitions (always
@@ -74,6 +78,9 @@ RAMP_3D_CONSISTENT = ([v for v in RAMP_3D[0] if v not in (5.75, 6.25)],
                       RAMP_3D[1] + ["--set",
                                     "Thermal/Electrode Peltier flux="
                                     "consistent"])
+RAMP_3D_CONSISTENT_DOWN = (sorted(RAMP_3D_CONSISTENT[0], reverse=True),
+                           RAMP_3D_CONSISTENT[1] +
+                           ["--set", "Electric/Ramp steps=1"])
 
 
 def run(directory, prm, extra, ranks=1):
@@ -188,6 +195,9 @@ def main():
                        action="store_true")
     group.add_argument("--3d-jumps-consistent",
                        dest="three_d_jumps_consistent", action="store_true")
+    group.add_argument("--3d-jumps-consistent-down",
+                       dest="three_d_jumps_consistent_down",
+                       action="store_true")
     parser.add_argument("--results", nargs="+")
     parser.add_argument("--check-order", action="store_true")
     args = parser.parse_args()
@@ -196,13 +206,17 @@ def main():
     else:
         base = tempfile.mkdtemp(prefix="fig2a_ramp_")
         if (args.three_d_jumps or args.three_d_jumps_down
-                or args.three_d_jumps_consistent):
+                or args.three_d_jumps_consistent
+                or args.three_d_jumps_consistent_down):
             values, extra = RAMP_3D
             name = "up_jumps"
             if args.three_d_jumps_down:
                 (values, extra), name = RAMP_3D_DOWN, "down_jumps"
             if args.three_d_jumps_consistent:
                 (values, extra), name = RAMP_3D_CONSISTENT, "up_consistent"
+            if args.three_d_jumps_consistent_down:
+                (values, extra), name = (RAMP_3D_CONSISTENT_DOWN,
+                                         "down_consistent")
             directory = os.path.join(base, name)
             run(directory, "fig2a.prm",
                 ["--set", "Sweep/Values=" +
