@@ -22,16 +22,16 @@ Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down |
                  ramp) to 2 mA, with 3.25 mA added
   --3d-jumps-consistent the ramp up of --3d-jumps with 'Thermal/Electrode
                  Peltier flux = consistent' (doc/model.md), at the
-                 values of RAMP_3D_CONSISTENT below, about 34 min
+                 values of RAMP_3D_CONSISTENT below, about 33 min
   --3d-jumps-consistent-down the same values down from 7.5 mA, reached
                  from T0 in one drive stage ('Electric/Ramp steps = 1':
                  the 4 stages stop at 3.87 mA with this flux)
   --results DIR  tabulate existing runs' DIRs (with fields) instead of
                  running
   --check-order  check the order of the ramp up's transitions (always
-                 with --3d-jumps and --3d-jumps-consistent): metal first at the drain only, then
-                 also at the source, then a connected channel; exit 1 if
-                 it does not hold
+                 with --3d-jumps and --3d-jumps-consistent): metal first
+                 at the drain only, then also at the source, then a
+                 connected channel; exit 1 if it does not hold
 After each table: per direction, between which steps the metal, the
 source's domain on the top line and the pad-to-pad path appear or vanish.
 """
