@@ -23,9 +23,10 @@ Usage: bench/fig2a_ramp.py [--tenth | --3d | --3d-jumps | --3d-jumps-down |
   --3d-jumps-consistent the ramp up of --3d-jumps with 'Thermal/Electrode
                  Peltier flux = consistent' (doc/model.md), at the
                  values of RAMP_3D_CONSISTENT below, about 33 min
-  --3d-jumps-consistent-down the same values down from 7.5 mA, reached
-                 from T0 in one drive stage ('Electric/Ramp steps = 1':
-                 the 4 stages stop at 3.87 mA with this flux)
+  --3d-jumps-consistent-down the same values down from 7.5 mA and on to
+                 1 mA, 7.5 mA reached from T0 in one drive stage
+                 ('Electric/Ramp steps = 1': the 4 stages stop at 3.87 mA
+                 with this flux)
   --results DIR  tabulate existing runs' DIRs (with fields) instead of
                  running
   --check-order  check the order of the ramp up's transitions (always
@@ -78,7 +79,9 @@ RAMP_3D_CONSISTENT = ([v for v in RAMP_3D[0] if v not in (5.75, 6.25)],
                       RAMP_3D[1] + ["--set",
                                     "Thermal/Electrode Peltier flux="
                                     "consistent"])
-RAMP_3D_CONSISTENT_DOWN = (sorted(RAMP_3D_CONSISTENT[0], reverse=True),
+# Down, on to 1 mA: the drain's domain outlives the ramp up's onset.
+RAMP_3D_CONSISTENT_DOWN = (sorted(RAMP_3D_CONSISTENT[0] +
+                                  [1.75, 1.5, 1.25, 1.0], reverse=True),
                            RAMP_3D_CONSISTENT[1] +
                            ["--set", "Electric/Ramp steps=1"])
 

@@ -1,6 +1,7 @@
 #ifndef imtsim_coupling_free_boundary_keeper_h
 #define imtsim_coupling_free_boundary_keeper_h
 
+#include <deal.II/base/exceptions.h>
 #include <deal.II/base/index_set.h>
 #include <deal.II/base/mpi.h>
 #include <deal.II/lac/affine_constraints.h>
@@ -76,6 +77,8 @@ public:
   const VectorType &
   finish()
   {
+    AssertThrow(best_step_ > 0,
+                ExcMessage("FreeBoundaryKeeper::finish(): no set recorded"));
     finishing_ = true;
     kept_step_ = best_step_;
     return best_set_;
