@@ -204,22 +204,19 @@ def main():
     parser.add_argument("--results", nargs="+")
     parser.add_argument("--check-order", action="store_true")
     args = parser.parse_args()
+    # The one-sweep 3D ramps: flag -> (values, extra parameters), name.
+    jumps = {"three_d_jumps": (RAMP_3D, "up_jumps"),
+             "three_d_jumps_down": (RAMP_3D_DOWN, "down_jumps"),
+             "three_d_jumps_consistent": (RAMP_3D_CONSISTENT, "up_consistent"),
+             "three_d_jumps_consistent_down": (RAMP_3D_CONSISTENT_DOWN,
+                                               "down_consistent")}
+    jumps = next((v for k, v in jumps.items() if getattr(args, k)), None)
     if args.results:
         directories = args.results
     else:
         base = tempfile.mkdtemp(prefix="fig2a_ramp_")
-        if (args.three_d_jumps or args.three_d_jumps_down
-                or args.three_d_jumps_consistent
-                or args.three_d_jumps_consistent_down):
-            values, extra = RAMP_3D
-            name = "up_jumps"
-            if args.three_d_jumps_down:
-                (values, extra), name = RAMP_3D_DOWN, "down_jumps"
-            if args.three_d_jumps_consistent:
-                (values, extra), name = RAMP_3D_CONSISTENT, "up_consistent"
-            if args.three_d_jumps_consistent_down:
-                (values, extra), name = (RAMP_3D_CONSISTENT_DOWN,
-                                         "down_consistent")
+        if jumps:
+            (values, extra), name = jumps
             directory = os.path.join(base, name)
             run(directory, "fig2a.prm",
                 ["--set", "Sweep/Values=" +
@@ -241,8 +238,8 @@ def main():
                 if args.tenth else [])
             directories = [directory]
     for directory in directories:
-        tabulate(directory, args.check_order or args.three_d_jumps
-                 or args.three_d_jumps_consistent)
+        tabulate(directory, args.check_order
+                 or (jumps is not None and jumps[1].startswith("up")))
     finish()
 
 

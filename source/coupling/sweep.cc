@@ -285,25 +285,25 @@ Simulator<dim>::sweep_natural(const unsigned int    polarity_index,
   const SweepParameters &sweep    = parameters.sweep;
   const int              polarity = polarity_index == 0 ? 1 : -1;
   const bool current = parameters.electric.control == ControlType::current;
-  std::vector<std::pair<double, std::string>> path;
+  std::vector<double> controls;
   for (const double v : sweep.values)
-    path.emplace_back(polarity * v, "");
+    controls.push_back(polarity * v);
   if (sweep.return_sweep)
     for (int i = int(sweep.values.size()) - 2; i >= 0; --i)
-      path.emplace_back(polarity * sweep.values[i], "");
+      controls.push_back(polarity * sweep.values[i]);
   // Each step's direction is that of |control| from the step before (a
   // list in descending order is a ramp down); the first step takes the
   // second's, and a repeated value keeps the direction it came with.
-  for (std::size_t k = 0; k < path.size(); ++k)
+  std::vector<std::pair<double, std::string>> path;
+  for (std::size_t k = 0; k < controls.size(); ++k)
   {
-    const std::size_t from = k == 0 ? 1 : k;
-    if (from >= path.size() ||
-        std::abs(path[from].first) == std::abs(path[from - 1].first))
-      path[k].second = k == 0 ? "up" : path[k - 1].second;
-    else
-      path[k].second =
-          std::abs(path[from].first) > std::abs(path[from - 1].first) ? "up"
-                                                                      : "down";
+    const std::size_t to        = std::max<std::size_t>(k, 1);
+    std::string       direction = path.empty() ? "up" : path.back().second;
+    if (to < controls.size() &&
+        std::abs(controls[to]) != std::abs(controls[to - 1]))
+      direction =
+          std::abs(controls[to]) > std::abs(controls[to - 1]) ? "up" : "down";
+    path.emplace_back(controls[k], direction);
   }
   const unsigned int n_units = path.size() * (sweep.both_polarities ? 2 : 1);
 
