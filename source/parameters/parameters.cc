@@ -509,15 +509,17 @@ ThermalParameters::declare_parameters(ParameterHandler &prm)
       "How the electrode term -<H j.n, v> of the flux form (which makes the "
       "electrodes adiabatic for the Peltier flux) takes j.n. 'gradient': the "
       "face integral of -sigma grad psi_h . n. 'consistent': at each "
-      "electrode node the consistent current (sigma grad psi_h, grad v_i), "
-      "whose sum is exactly the current I, times H at the node; then a "
-      "metal region that holds a pad gets its Peltier heat only at its "
+      "electrode node the identity <H j.n, v_i> = (H j, grad v_i) + "
+      "(j . grad H, v_i) of a divergence-free current, with the current "
+      "of the volume term and the jump of H on the interface in the "
+      "second term; its sum is exactly T_MIT dS I for a pad in metal, and "
+      "a metal region that holds a pad gets its Peltier heat only at its "
       "interface, as in the continuous problem. The gradient's flux through "
       "a small pad converges slowly (the current density is singular at "
       "its edges): on the 3D meshes of doc/peltier_only.md it passes 33%, "
       "49% and 63% of I with 1, 2 and 3 'Electrode refinement' levels, and "
       "a metal pad then gets that share of T_MIT dS I. Single temperature "
-      "without hysteresis only.");
+      "only.");
   prm.declare_entry(
       "Model",
       "single temperature",
@@ -1629,11 +1631,10 @@ Parameters::check() const
     check_two_temperature();
   if (solver.free_boundary)
     check_free_boundary();
-  if (thermal.consistent_electrode_flux &&
-      (thermal.two_temperature || material.hysteresis_width != 0))
+  if (thermal.consistent_electrode_flux && thermal.two_temperature)
     throw InputError("Thermal/Electrode Peltier flux",
-                     "'consistent' is not available with two temperatures "
-                     "or with hysteresis; use 'gradient'.");
+                     "'consistent' is not available with two temperatures; "
+                     "use 'gradient'.");
   if (!(solver.relaxation > 0 && solver.relaxation <= 1))
     throw InputError("Solver/Relaxation", "must lie in (0, 1].");
   for (const double beta : solver.retry_relaxations)

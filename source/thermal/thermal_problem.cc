@@ -215,38 +215,9 @@ ThermalProblem<dim>::assemble_cell(
   std::vector<double> excess_q;
   std::vector<Tensor<1, dim>> grad_excess, grad_T;
 
-  // The current that carries the Peltier flux H j. In a cell where sigma
-  // varies (cut by the interface under the sharp law, or holding part of
-  // the transition band under the smooth law) psi_h has one smooth
-  // gradient, so sigma_M grad psi_h in the metal part would overstate the
-  // normal current crossing the interface by up to sigma_M/sigma_I. The
-  // current the discrete problem actually passes through the cell is
-  // sigma_K grad psi_h with sigma_K the cell's volume-averaged conductivity
-  // (what its stiffness matrix uses), so that is the current used in the
-  // Peltier terms of such cells.
-  double sigma_cell = 0, volume = 0;
-  double sigma_min = std::numeric_limits<double>::max(), sigma_max = 0;
-  // Under the sharp law only cut cells can have a varying sigma: skip the
-  // extra pass over the others.
-  if (peltier && (!law.is_sharp() || quadrature.is_cut(cell)))
-    quadrature.for_each_part(cell,
-                             [&](const FEValues<dim> &fe, const Region region)
-                             {
-                               T_q.resize(fe.n_quadrature_points);
-                               fe.get_function_values(T_old, T_q);
-                               for (const unsigned int q :
-                                    fe.quadrature_point_indices())
-                               {
-                                 const double s = law.sigma(T_q[q], region);
-                                 sigma_cell += s * fe.JxW(q);
-                                 volume += fe.JxW(q);
-                                 sigma_min = std::min(sigma_min, s);
-                                 sigma_max = std::max(sigma_max, s);
-                               }
-                             });
-  const bool averaged = peltier && sigma_max > sigma_min;
-  if (averaged)
-    sigma_cell /= volume;
+  // The current that carries the Peltier flux H j (peltier_sigma()).
+  const double sigma_cell = peltier ? peltier_sigma(cell, T_old) : 0.;
+  const bool   averaged   = sigma_cell > 0;
 
   // 'Electrode Peltier flux = consistent': the electrode term is added
   // node by node (electrode_heat()), not here.
@@ -581,23 +552,57 @@ ThermalProblem<dim>::solve(const VectorType &T_old,
 }
 
 template <int dim>
+double
+ThermalProblem<dim>::peltier_sigma(
+    const typename DoFHandler<dim>::active_cell_iterator &cell,
+    const VectorType                                     &T_old)
+{
+  // Under the sharp law only cut cells can have a varying sigma: skip the
+  // pass over the others.
+  if (law.is_sharp() && !quadrature.is_cut(cell))
+    return 0;
+  double              sigma_sum = 0, volume = 0;
+  double              sigma_min = std::numeric_limits<double>::max();
+  double              sigma_max = 0;
+  std::vector<double> T_q;
+  quadrature.for_each_part(cell,
+                           [&](const FEValues<dim> &fe, const Region region)
+                           {
+                             T_q.resize(fe.n_quadrature_points);
+                             fe.get_function_values(T_old, T_q);
+                             for (const unsigned int q :
+                                  fe.quadrature_point_indices())
+                             {
+                               const double s = law.sigma(T_q[q], region);
+                               sigma_sum += s * fe.JxW(q);
+                               volume += fe.JxW(q);
+                               sigma_min = std::min(sigma_min, s);
+                               sigma_max = std::max(sigma_max, s);
+                             }
+                           });
+  return sigma_max > sigma_min ? sigma_sum / volume : 0.;
+}
+
+template <int dim>
 void
 ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
                                     const VectorType &psi,
                                     VectorType       &heat)
 {
-  // The consistent current of every node, (sigma grad psi_h, grad v_i),
-  // with sigma as in the electric stiffness and the hanging nodes'
-  // shares condensed into their parents; at the electrode nodes (the
-  // unconstrained ones on a pad) it sums to the current through the pad.
-  // The electrode term there is H_i times it, H_i of the node's phase.
+  // heat_i = -(H j, grad v_i) - (j . grad H, v_i) with j the current of
+  // the volume term (see the header). grad H is H'(T) grad T under the
+  // smooth law, (S_M - S_I) grad T_c,h in a hysteretic metal part (the
+  // correction term of assemble_cell()), and the jump H_I - H_M on the
+  // interface; zero elsewhere.
   const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
   Vector<double>     local(n);
   std::vector<types::global_dof_index> indices(n);
-  std::vector<double>                  T_q;
-  std::vector<Tensor<1, dim>>          grad_psi;
+  std::vector<double>                  T_q, shift_q;
+  std::vector<Tensor<1, dim>>          grad_psi, grad_T, grad_shift;
   const MPI_Comm                       comm = dof_handler.get_communicator();
-  VectorType                           current(owned_dofs, comm);
+  const bool                           hysteretic = quadrature.hysteretic();
+  const double dS_metal = -law.delta_seebeck(); // S_M - S_I
+  VectorType   assembled(owned_dofs, comm);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
     {
@@ -607,28 +612,77 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
         touches = touches || electrode_indicator[i] != 0;
       if (!touches)
         continue;
-      local = 0;
+      local                   = 0;
+      const double sigma_cell = peltier_sigma(cell, T_old);
       quadrature.for_each_part(
           cell,
           [&](const FEValues<dim> &fe, const Region region)
           {
-            T_q.resize(fe.n_quadrature_points);
-            grad_psi.resize(fe.n_quadrature_points);
+            const unsigned int nq = fe.n_quadrature_points;
+            T_q.resize(nq);
+            grad_psi.resize(nq);
+            grad_T.resize(nq);
+            shift_q.assign(nq, 0.);
+            grad_shift.assign(nq, Tensor<1, dim>());
             fe.get_function_values(T_old, T_q);
             fe.get_function_gradients(psi, grad_psi);
+            fe.get_function_gradients(T_old, grad_T);
+            const bool metal_part = hysteretic && region == Region::metal;
+            if (metal_part)
+            {
+              fe.get_function_values(quadrature.transition_shift(), shift_q);
+              fe.get_function_gradients(quadrature.transition_shift(),
+                                        grad_shift);
+            }
             for (const unsigned int q : fe.quadrature_point_indices())
+            {
+              const double sigma =
+                  sigma_cell > 0 ? sigma_cell : law.sigma(T_q[q], region);
+              const Tensor<1, dim> j = -sigma * grad_psi[q];
+              const double         H =
+                  law.peltier_potential(T_q[q], region) + dS_metal * shift_q[q];
+              const double j_grad_H =
+                  region == Region::from_temperature
+                      ? T_q[q] * dS_metal *
+                            law.metal_fraction_derivative(T_q[q]) *
+                            (j * grad_T[q])
+                      : dS_metal * (j * grad_shift[q]);
               for (const unsigned int i : fe.dof_indices())
-                local(i) += law.sigma(T_q[q], region) *
-                            (grad_psi[q] * fe.shape_grad(i, q)) * fe.JxW(q);
+                local(i) -= (H * (j * fe.shape_grad(i, q)) +
+                             j_grad_H * fe.shape_value(i, q)) *
+                            fe.JxW(q);
+            }
           });
-      hanging->distribute_local_to_global(local, indices, current);
+      const double sigma_interface =
+          sigma_cell > 0 ? sigma_cell : law.sigma(0, Region::metal);
+      quadrature.for_interface(
+          cell,
+          [&](const NonMatching::FEImmersedSurfaceValues<dim> &fe)
+          {
+            const unsigned int nq = fe.n_quadrature_points;
+            grad_psi.resize(nq);
+            shift_q.assign(nq, 0.);
+            fe.get_function_gradients(psi, grad_psi);
+            if (hysteretic)
+              fe.get_function_values(quadrature.transition_shift(), shift_q);
+            for (const unsigned int q : fe.quadrature_point_indices())
+            {
+              const double jump = law.peltier_potential(0, Region::insulator) -
+                                  (law.peltier_potential(0, Region::metal) +
+                                   dS_metal * shift_q[q]);
+              const double j_n =
+                  -sigma_interface * (grad_psi[q] * fe.normal_vector(q));
+              for (const unsigned int i : fe.dof_indices())
+                local(i) -= jump * j_n * fe.shape_value(i, q) * fe.JxW(q);
+            }
+          });
+      hanging->distribute_local_to_global(local, indices, assembled);
     }
-  current.compress(VectorOperation::add);
+  assembled.compress(VectorOperation::add);
   heat.reinit(owned_dofs, comm);
   for (const auto i : owned_dofs)
     if (electrode_indicator[i] == 1 && !hanging->is_constrained(i))
-      heat[i] = law.peltier_potential(T_old[i], quadrature.node_region(i)) *
-                current[i];
+      heat[i] = assembled[i];
   heat.compress(VectorOperation::insert);
 }
 

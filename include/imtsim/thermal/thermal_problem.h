@@ -224,16 +224,37 @@ private:
   }
 
   /**
-   * 'Electrode Peltier flux = consistent': the electrode term -<H j.n, v>
-   * at each electrode node, H_i times the node's consistent current
-   * (sigma grad psi_h, grad v_i) (hanging nodes condensed), for the
-   * phases and @p T_old set in the quadrature; owned entries, zero off
-   * the electrodes. [W] (per unit extrusion width in 2D)
+   * 'Electrode Peltier flux = consistent': the electrode term -<H j.n, v_i>
+   * at each electrode node i, from the identity <H j.n, v_i> =
+   * (H j, grad v_i) + (div(H j), v_i) for a divergence-free current:
+   * -(H j, grad v_i) - (j . grad H, v_i), the second term taken in each
+   * part of a cell together with the jump of H on the interface,
+   * int_Gamma (H_I - H_M) j.n_{M->I} v_i. j is the current of the volume
+   * term (peltier_sigma()), so that on a node whose cells hold one phase
+   * the two cancel exactly and a metal region that holds a pad gets its
+   * Peltier heat only at its interface. Hanging nodes' shares are
+   * condensed into their parents; @p T_old and the phases as set in the
+   * quadrature; owned entries, zero off the electrodes.
+   * [W] (per unit extrusion width in 2D)
    */
   void
   electrode_heat(const VectorType &T_old,
                  const VectorType &psi,
                  VectorType       &heat);
+
+  /**
+   * The conductivity of the current that carries the Peltier flux H j in
+   * @p cell: the cell's volume average of sigma where sigma varies in the
+   * cell (cut by the interface under the sharp law, or holding part of the
+   * transition band under the smooth law), 0 where it does not (then the
+   * current is sigma grad psi_h point by point). The averaged current is
+   * what the cell's stiffness passes through it; sigma_M grad psi_h in a
+   * cut cell's metal part would overstate the current crossing the
+   * interface by up to sigma_M/sigma_I.
+   */
+  double
+  peltier_sigma(const typename DoFHandler<dim>::active_cell_iterator &cell,
+                const VectorType                                     &T_old);
 
   /** max_i |a_i - b_i| over the owned DoFs of all ranks. */
   double
