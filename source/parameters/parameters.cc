@@ -518,8 +518,7 @@ ThermalParameters::declare_parameters(ParameterHandler &prm)
       "a small pad converges slowly (the current density is singular at "
       "its edges): on the 3D meshes of doc/peltier_only.md it passes 33%, "
       "49% and 63% of I with 1, 2 and 3 'Electrode refinement' levels, and "
-      "a metal pad then gets that share of T_MIT dS I. Single temperature "
-      "only.");
+      "a metal pad then gets that share of T_MIT dS I.");
   prm.declare_entry(
       "Model",
       "single temperature",
@@ -1631,10 +1630,6 @@ Parameters::check() const
     check_two_temperature();
   if (solver.free_boundary)
     check_free_boundary();
-  if (thermal.consistent_electrode_flux && thermal.two_temperature)
-    throw InputError("Thermal/Electrode Peltier flux",
-                     "'consistent' is not available with two temperatures; "
-                     "use 'gradient'.");
   if (!(solver.relaxation > 0 && solver.relaxation <= 1))
     throw InputError("Solver/Relaxation", "must lie in (0, 1].");
   for (const double beta : solver.retry_relaxations)

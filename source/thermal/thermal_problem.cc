@@ -591,7 +591,7 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
 {
   // heat_i = -(H j, grad v_i) - (j . grad H, v_i) with j the current of
   // the volume term (see the header). grad H is H'(T) grad T under the
-  // smooth law, (S_M - S_I) grad T_c,h in a hysteretic metal part (the
+  // smooth law, (S_M - S_I) grad (T_c,h + D) in a metal part (the
   // correction term of assemble_cell()), and the jump H_I - H_M on the
   // interface; zero elsewhere.
   const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
@@ -600,9 +600,39 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
   std::vector<double>                  T_q, shift_q;
   std::vector<Tensor<1, dim>>          grad_psi, grad_T, grad_shift;
   const MPI_Comm                       comm = dof_handler.get_communicator();
-  const bool                           hysteretic = quadrature.hysteretic();
-  const double dS_metal = -law.delta_seebeck(); // S_M - S_I
-  VectorType   assembled(owned_dofs, comm);
+  const double dS_metal                     = -law.delta_seebeck(); // S_M - S_I
+  // The metal's H = (S_M - S_I) (T_c,h + D) varies where T_c,h does
+  // (hysteresis) and with D = T - T_l (two temperatures, the phase from
+  // T_l), as in assemble_cell(): add the shift and, if wanted, its gradient.
+  std::vector<const VectorType *> shifts;
+  if (quadrature.hysteretic())
+    shifts.push_back(&quadrature.transition_shift());
+  if (two_temperature && phase_from_lattice)
+    shifts.push_back(&electron_excess);
+  std::vector<double>         values;
+  std::vector<Tensor<1, dim>> gradients;
+  const auto                  metal_shift =
+      [&](const auto &fe, std::vector<Tensor<1, dim>> *gradient)
+  {
+    const unsigned int nq = fe.n_quadrature_points;
+    values.resize(nq);
+    gradients.resize(nq);
+    shift_q.assign(nq, 0.);
+    if (gradient)
+      gradient->assign(nq, Tensor<1, dim>());
+    for (const VectorType *field : shifts)
+    {
+      fe.get_function_values(*field, values);
+      for (unsigned int q = 0; q < nq; ++q)
+        shift_q[q] += values[q];
+      if (!gradient)
+        continue;
+      fe.get_function_gradients(*field, gradients);
+      for (unsigned int q = 0; q < nq; ++q)
+        (*gradient)[q] += gradients[q];
+    }
+  };
+  VectorType assembled(owned_dofs, comm);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
     {
@@ -622,17 +652,15 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
             T_q.resize(nq);
             grad_psi.resize(nq);
             grad_T.resize(nq);
-            shift_q.assign(nq, 0.);
-            grad_shift.assign(nq, Tensor<1, dim>());
             fe.get_function_values(T_old, T_q);
             fe.get_function_gradients(psi, grad_psi);
             fe.get_function_gradients(T_old, grad_T);
-            const bool metal_part = hysteretic && region == Region::metal;
-            if (metal_part)
+            if (region == Region::metal)
+              metal_shift(fe, &grad_shift);
+            else
             {
-              fe.get_function_values(quadrature.transition_shift(), shift_q);
-              fe.get_function_gradients(quadrature.transition_shift(),
-                                        grad_shift);
+              shift_q.assign(nq, 0.);
+              grad_shift.assign(nq, Tensor<1, dim>());
             }
             for (const unsigned int q : fe.quadrature_point_indices())
             {
@@ -659,12 +687,9 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
           cell,
           [&](const NonMatching::FEImmersedSurfaceValues<dim> &fe)
           {
-            const unsigned int nq = fe.n_quadrature_points;
-            grad_psi.resize(nq);
-            shift_q.assign(nq, 0.);
+            grad_psi.resize(fe.n_quadrature_points);
             fe.get_function_gradients(psi, grad_psi);
-            if (hysteretic)
-              fe.get_function_values(quadrature.transition_shift(), shift_q);
+            metal_shift(fe, nullptr);
             for (const unsigned int q : fe.quadrature_point_indices())
             {
               const double jump = law.peltier_potential(0, Region::insulator) -
@@ -981,6 +1006,18 @@ ThermalProblem<dim>::solve_pair(const VectorType &T_old,
         }
       pair_matrix.compress(VectorOperation::add);
       pair_rhs.compress(VectorOperation::add);
+      if (consistent_flux())
+      {
+        // The electrode term, in the electrons' equation like the volume
+        // term; it depends on D when the phase follows T_l.
+        VectorType heat, added(owned_pairs, comm);
+        electrode_heat(T_old, psi, heat);
+        for (const auto i : owned_dofs)
+          added[pair_index(i, 0)] = heat[i];
+        added.compress(VectorOperation::insert);
+        pair_constraints.set_zero(added);
+        pair_rhs += added;
+      }
     }
     {
       // For the correction to the last pair: the rows of the boundary
@@ -1131,6 +1168,17 @@ ThermalProblem<dim>::heat_balance_pair(const VectorType &T_old,
         }
       }
     }
+  if (consistent_flux())
+  {
+    // As in heat_balance(), on the electrons' equation.
+    VectorType heat;
+    electrode_heat(T_old, psi, heat);
+    for (const auto i : owned_dofs)
+    {
+      balance.peltier += heat[i];
+      balance.out += electron_fixed_indicator[i] * heat[i];
+    }
+  }
   const MPI_Comm comm = dof_handler.get_communicator();
   for (double *v : {&balance.joule,
                     &balance.peltier,
