@@ -210,7 +210,8 @@ ThermalProblem<dim>::assemble_cell(
   // construction with T_c,h + D: H = (S_M - S_I) (T_c,h + D) and the
   // correction (S_M - S_I) j . grad D in the metal. Under the smooth law
   // T j . grad S = div(H(T_l) j) + D S'(T_l) j . grad T_l, the second
-  // term a volume source. D is that of the previous iterate.
+  // term a volume source; the right-hand side holds -T j . grad S, so it
+  // enters as -D S'(T_l) j . grad T_l. D is that of the previous iterate.
   const bool          excess = peltier && two_temperature && phase_from_lattice;
   std::vector<double> excess_q;
   std::vector<Tensor<1, dim>> grad_excess, grad_T;
@@ -288,7 +289,7 @@ ThermalProblem<dim>::assemble_cell(
           const double correction =
               metal_part ? dS_metal * (j * grad_shift[q])
               : smooth_excess
-                  ? excess_q[q] * dS_metal *
+                  ? -excess_q[q] * dS_metal *
                         law.metal_fraction_derivative(T_q[q]) * (j * grad_T[q])
                   : 0.;
           const double JxW = fe.JxW(q);

@@ -24,8 +24,11 @@ constexpr double stefan_boltzmann = 5.670374419e-8;
 struct HeatBalance
 {
   double joule = 0; ///< (rho |j|^2, 1)
-  /** -<H j.n, 1> over the electrodes; with hysteresis also
-   *  ((S_M - S_I) j . grad T_c,h, 1) over the metal. */
+  /** -<H j.n, 1> over the electrodes (the face flux, or with 'Electrode
+   *  Peltier flux = consistent' the sum of the nodal electrode terms);
+   *  with hysteresis or two temperatures also the volume corrections,
+   *  ((S_M - S_I) j . grad(T_c,h + D), 1) over the metal, or
+   *  -(D S'(T_l) j . grad T_l, 1) under the smooth law. */
   double peltier    = 0;
   double out        = 0; ///< consistent (residual) flux through T0 boundaries
   double out_direct = 0; ///< face integral of -kappa dT/dn there
@@ -234,7 +237,9 @@ private:
    * the two cancel exactly and a metal region that holds a pad gets its
    * Peltier heat only at its interface. Hanging nodes' shares are
    * condensed into their parents; @p T_old and the phases as set in the
-   * quadrature; owned entries, zero off the electrodes.
+   * quadrature, and with two temperatures (phase from T_l) the present
+   * D = T - T_l in the metal's H: the term then belongs to the
+   * electrons' equation. Owned entries, zero off the electrodes.
    * [W] (per unit extrusion width in 2D)
    */
   void
@@ -247,10 +252,11 @@ private:
    * @p cell: the cell's volume average of sigma where sigma varies in the
    * cell (cut by the interface under the sharp law, or holding part of the
    * transition band under the smooth law), 0 where it does not (then the
-   * current is sigma grad psi_h point by point). The averaged current is
-   * what the cell's stiffness passes through it; sigma_M grad psi_h in a
-   * cut cell's metal part would overstate the current crossing the
-   * interface by up to sigma_M/sigma_I.
+   * current is sigma grad psi_h point by point). The averaged current
+   * approximates what the cell passes (its stiffness weights each part
+   * by its own sigma); sigma_M grad psi_h in a cut cell's metal part
+   * would overstate the current crossing the interface by up to
+   * sigma_M/sigma_I.
    */
   double
   peltier_sigma(const typename DoFHandler<dim>::active_cell_iterator &cell,
