@@ -214,7 +214,7 @@ ThermalProblem<dim>::assemble_cell(
   // enters as -D S'(T_l) j . grad T_l. D is that of the previous iterate.
   const bool          excess = peltier && two_temperature && phase_from_lattice;
   std::vector<double> excess_q;
-  std::vector<Tensor<1, dim>> grad_excess, grad_T;
+  std::vector<Tensor<1, dim>> grad_T;
 
   // The current that carries the Peltier flux H j (peltier_sigma()).
   const double sigma_cell = peltier ? peltier_sigma(cell, T_old) : 0.;
@@ -243,28 +243,7 @@ ThermalProblem<dim>::assemble_cell(
           fe.get_function_values(T_lin, T_lin_q);
         }
         if (metal_part)
-        {
-          shift_q.assign(fe.n_quadrature_points, 0.);
-          grad_shift.assign(fe.n_quadrature_points, Tensor<1, dim>());
-          if (hysteretic)
-          {
-            fe.get_function_values(quadrature.transition_shift(), shift_q);
-            fe.get_function_gradients(quadrature.transition_shift(),
-                                      grad_shift);
-          }
-          if (excess)
-          {
-            excess_q.resize(fe.n_quadrature_points);
-            grad_excess.resize(fe.n_quadrature_points);
-            fe.get_function_values(electron_excess, excess_q);
-            fe.get_function_gradients(electron_excess, grad_excess);
-            for (const unsigned int q : fe.quadrature_point_indices())
-            {
-              shift_q[q] += excess_q[q];
-              grad_shift[q] += grad_excess[q];
-            }
-          }
-        }
+          metal_shift(fe, shift_q, &grad_shift);
         const bool smooth_excess = excess && region == Region::from_temperature;
         if (smooth_excess)
         {
@@ -341,18 +320,7 @@ ThermalProblem<dim>::assemble_cell(
             const bool metal_part =
                 (hysteretic || excess) && region == Region::metal;
             if (metal_part)
-            {
-              shift_q.assign(fe.n_quadrature_points, 0.);
-              if (hysteretic)
-                fe.get_function_values(quadrature.transition_shift(), shift_q);
-              if (excess)
-              {
-                excess_q.resize(fe.n_quadrature_points);
-                fe.get_function_values(electron_excess, excess_q);
-                for (const unsigned int q : fe.quadrature_point_indices())
-                  shift_q[q] += excess_q[q];
-              }
-            }
+              metal_shift(fe, shift_q, nullptr);
             for (const unsigned int q : fe.quadrature_point_indices())
             {
               const double H = law.peltier_potential(T_q[q], region) +
@@ -586,6 +554,54 @@ ThermalProblem<dim>::peltier_sigma(
 
 template <int dim>
 void
+ThermalProblem<dim>::metal_shift(const FEValuesBase<dim>     &fe,
+                                 std::vector<double>         &shift,
+                                 std::vector<Tensor<1, dim>> *gradient) const
+{
+  const unsigned int nq = fe.n_quadrature_points;
+  shift.assign(nq, 0.);
+  if (gradient)
+    gradient->assign(nq, Tensor<1, dim>());
+  std::vector<const VectorType *> fields;
+  if (quadrature.hysteretic())
+    fields.push_back(&quadrature.transition_shift());
+  if (two_temperature && phase_from_lattice)
+    fields.push_back(&electron_excess);
+  std::vector<double>         values(nq);
+  std::vector<Tensor<1, dim>> gradients(nq);
+  for (const VectorType *field : fields)
+  {
+    fe.get_function_values(*field, values);
+    for (unsigned int q = 0; q < nq; ++q)
+      shift[q] += values[q];
+    if (!gradient)
+      continue;
+    fe.get_function_gradients(*field, gradients);
+    for (unsigned int q = 0; q < nq; ++q)
+      (*gradient)[q] += gradients[q];
+  }
+}
+
+template <int dim>
+void
+ThermalProblem<dim>::add_electrode_heat(const VectorType &T_old,
+                                        const VectorType &psi,
+                                        const VectorType &fixed,
+                                        HeatBalance      &balance)
+{
+  // A source, and where an electrode node is also held at a fixed
+  // temperature part of the residual tested with its indicator w.
+  VectorType heat;
+  electrode_heat(T_old, psi, heat);
+  for (const auto i : owned_dofs)
+  {
+    balance.peltier += heat[i];
+    balance.out += fixed[i] * heat[i];
+  }
+}
+
+template <int dim>
+void
 ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
                                     const VectorType &psi,
                                     VectorType       &heat)
@@ -602,38 +618,7 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
   std::vector<Tensor<1, dim>>          grad_psi, grad_T, grad_shift;
   const MPI_Comm                       comm = dof_handler.get_communicator();
   const double dS_metal                     = -law.delta_seebeck(); // S_M - S_I
-  // The metal's H = (S_M - S_I) (T_c,h + D) varies where T_c,h does
-  // (hysteresis) and with D = T - T_l (two temperatures, the phase from
-  // T_l), as in assemble_cell(): add the shift and, if wanted, its gradient.
-  std::vector<const VectorType *> shifts;
-  if (quadrature.hysteretic())
-    shifts.push_back(&quadrature.transition_shift());
-  if (two_temperature && phase_from_lattice)
-    shifts.push_back(&electron_excess);
-  std::vector<double>         values;
-  std::vector<Tensor<1, dim>> gradients;
-  const auto                  metal_shift =
-      [&](const auto &fe, std::vector<Tensor<1, dim>> *gradient)
-  {
-    const unsigned int nq = fe.n_quadrature_points;
-    values.resize(nq);
-    gradients.resize(nq);
-    shift_q.assign(nq, 0.);
-    if (gradient)
-      gradient->assign(nq, Tensor<1, dim>());
-    for (const VectorType *field : shifts)
-    {
-      fe.get_function_values(*field, values);
-      for (unsigned int q = 0; q < nq; ++q)
-        shift_q[q] += values[q];
-      if (!gradient)
-        continue;
-      fe.get_function_gradients(*field, gradients);
-      for (unsigned int q = 0; q < nq; ++q)
-        (*gradient)[q] += gradients[q];
-    }
-  };
-  VectorType assembled(owned_dofs, comm);
+  VectorType   assembled(owned_dofs, comm);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
     {
@@ -657,7 +642,7 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
             fe.get_function_gradients(psi, grad_psi);
             fe.get_function_gradients(T_old, grad_T);
             if (region == Region::metal)
-              metal_shift(fe, &grad_shift);
+              metal_shift(fe, shift_q, &grad_shift);
             else
             {
               shift_q.assign(nq, 0.);
@@ -690,7 +675,7 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
           {
             grad_psi.resize(fe.n_quadrature_points);
             fe.get_function_gradients(psi, grad_psi);
-            metal_shift(fe, nullptr);
+            metal_shift(fe, shift_q, nullptr);
             for (const unsigned int q : fe.quadrature_point_indices())
             {
               const double jump = law.peltier_potential(0, Region::insulator) -
@@ -830,17 +815,7 @@ ThermalProblem<dim>::heat_balance(const VectorType &T_old,
               });
     }
   if (consistent_flux())
-  {
-    // The electrode term, node by node: a source, and where an electrode
-    // node is also held at T0 part of the residual tested with w.
-    VectorType heat;
-    electrode_heat(T_old, psi, heat);
-    for (const auto i : owned_dofs)
-    {
-      balance.peltier += heat[i];
-      balance.out += fixed_indicator[i] * heat[i];
-    }
-  }
+    add_electrode_heat(T_old, psi, fixed_indicator, balance);
   const MPI_Comm comm = dof_handler.get_communicator();
   balance.joule       = Utilities::MPI::sum(balance.joule, comm) * extrusion;
   balance.peltier     = Utilities::MPI::sum(balance.peltier, comm) * extrusion;
@@ -1169,17 +1144,8 @@ ThermalProblem<dim>::heat_balance_pair(const VectorType &T_old,
         }
       }
     }
-  if (consistent_flux())
-  {
-    // As in heat_balance(), on the electrons' equation.
-    VectorType heat;
-    electrode_heat(T_old, psi, heat);
-    for (const auto i : owned_dofs)
-    {
-      balance.peltier += heat[i];
-      balance.out += electron_fixed_indicator[i] * heat[i];
-    }
-  }
+  if (consistent_flux()) // on the electrons' equation
+    add_electrode_heat(T_old, psi, electron_fixed_indicator, balance);
   const MPI_Comm comm = dof_handler.get_communicator();
   for (double *v : {&balance.joule,
                     &balance.peltier,

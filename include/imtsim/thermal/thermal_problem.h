@@ -248,6 +248,28 @@ private:
                  VectorType       &heat);
 
   /**
+   * The metal's Peltier potential is H = H_M + (S_M - S_I) shift, with the
+   * shift T_c,h - T_MIT under hysteresis plus D = T - T_l with two
+   * temperatures and the phase from T_l: its values at @p fe's points
+   * into @p shift and, if @p gradient is given, its gradients there.
+   */
+  void
+  metal_shift(const FEValuesBase<dim>     &fe,
+              std::vector<double>         &shift,
+              std::vector<Tensor<1, dim>> *gradient) const;
+
+  /**
+   * Adds the electrode term (electrode_heat()) to @p balance: to the
+   * Peltier power, and at the nodes held by @p fixed (an indicator) to the
+   * heat leaving.
+   */
+  void
+  add_electrode_heat(const VectorType &T_old,
+                     const VectorType &psi,
+                     const VectorType &fixed,
+                     HeatBalance      &balance);
+
+  /**
    * The conductivity of the current that carries the Peltier flux H j in
    * @p cell: the cell's volume average of sigma where sigma varies in the
    * cell (cut by the interface under the sharp law, or holding part of the
