@@ -284,7 +284,9 @@ Simulator<dim>::solve_coupled(Summary &summary, const double tolerance)
     try
     {
       if (parameters.solver.free_boundary)
-        return solve_free_boundary(summary, tolerance);
+        return parameters.solver.free_boundary_newton
+                   ? solve_free_boundary_newton(summary, tolerance)
+                   : solve_free_boundary(summary, tolerance);
       return solve_coupled_once(summary, tolerance);
     }
     catch (const ConvergenceError &e)
@@ -1194,6 +1196,13 @@ Simulator<dim>::evaluate_summary(Summary &summary)
     v["free_boundary_largest_violation_K"]    = f.worst_K;
     v["free_boundary_largest_update_K"]       = f.update_K;
     v["free_boundary_cycled"]                 = f.cycled;
+    if (parameters.solver.free_boundary_newton)
+    {
+      v["free_boundary_residual_K"]       = f.residual_K;
+      v["free_boundary_net_metal_heat_W"] = f.net_metal_heat_W;
+      v["free_boundary_pseudo_time_step"] = f.pseudo_time_step;
+      v["free_boundary_rejected_steps"]   = f.rejected_steps;
+    }
   }
   evaluate_verification(summary);
 }

@@ -786,6 +786,37 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
                     "beta of 'Free boundary interface = level set': the "
                     "factor of the level set's update, or the mixing factor "
                     "with 'Acceleration = anderson' [-], 0 < beta <= 1.");
+  prm.declare_entry(
+      "Free boundary method",
+      "relaxation",
+      Patterns::Selection("relaxation|newton"),
+      "How 'Free boundary' solves for the interface. 'relaxation': the "
+      "iteration of 'Free boundary interface'. 'newton' "
+      "(doc/free_boundary_newton.md): the unknown is a nodal level set phi "
+      "[K] with T = T_MIT + min(phi, 0) at the nodes, so that the metal is "
+      "at T_MIT and a node that changes phase is a kink of the residual, "
+      "not a jump; the equations are the heat balance at every node but "
+      "the interior metal ones (at an insulating node it gives T, at a "
+      "metal node of a cut cell it places the interface), solved by "
+      "pseudo-transient semismooth Newton with the exact Jacobian for the "
+      "current of the step (sparse direct solver, Amesos KLU). Converged "
+      "when the largest nodal residual over the conduction diagonal is "
+      "below 'Picard tolerance' x T0 [K]. Needs 'Free boundary interface "
+      "= level set', 'Thermal/Electrode Peltier flux = consistent' and "
+      "equal thermal conductivities of the phases. The current's own "
+      "dependence on the interface is not in the Jacobian: exact for "
+      "equal resistivities and in one dimension, slower otherwise.");
+  prm.declare_entry(
+      "Free boundary pseudo time step",
+      "1e3",
+      Patterns::Double(0),
+      "'Free boundary method = newton': the first pseudo time step, in "
+      "units of each node's conduction diagonal [-]. Each step solves "
+      "(diag(A)/dtau - J) d = F, then dtau grows by the fall of the "
+      "residual (switched evolution relaxation, at most 1e12); a step "
+      "whose residual grows tenfold, or that makes the metal vanish while "
+      "dtau > 1, is repeated with dtau/10. Small: a physical pseudo-flow; "
+      "large: Newton's method. 0: Newton's method from the start.");
   prm.leave_subsection();
 }
 
@@ -818,6 +849,9 @@ SolverParameters::parse_parameters(ParameterHandler &prm)
   free_boundary_tolerance  = prm.get_double("Free boundary tolerance");
   free_boundary_level_set  = prm.get("Free boundary interface") == "level set";
   free_boundary_relaxation = prm.get_double("Free boundary relaxation");
+  free_boundary_newton     = prm.get("Free boundary method") == "newton";
+  free_boundary_pseudo_time_step =
+      prm.get_double("Free boundary pseudo time step");
   prm.leave_subsection();
 }
 
@@ -1501,6 +1535,25 @@ Parameters::check_free_boundary() const
     throw InputError("Solver/Free boundary tolerance", "must be positive.");
   if (!(solver.free_boundary_relaxation > 0))
     throw InputError("Solver/Free boundary relaxation", "must be in (0, 1].");
+  if (solver.free_boundary_newton)
+  {
+    const std::string method = "Solver/Free boundary method";
+    if (!solver.free_boundary_level_set)
+      throw InputError(method,
+                       "'newton' needs 'Solver/Free boundary interface = "
+                       "level set': its unknown is the level set.");
+    if (!thermal.consistent_electrode_flux)
+      throw InputError(method,
+                       "'newton' needs 'Thermal/Electrode Peltier flux = "
+                       "consistent': the interior metal's equations vanish "
+                       "only with it.");
+    if (material.kappa_metal != material.kappa_insulator)
+      throw InputError(method,
+                       "'newton' needs equal thermal conductivities "
+                       "('Material/Metal thermal conductivity' = 'Insulator "
+                       "thermal conductivity'): its Jacobian leaves out the "
+                       "cut cells' conduction derivative.");
+  }
 }
 
 void

@@ -12,6 +12,7 @@
 
 #include <imtsim/coupling/checkpoint.h>
 #include <imtsim/coupling/convergence_error.h>
+#include <imtsim/coupling/free_boundary_jacobian.h>
 #include <imtsim/electric/electric_problem.h>
 #include <imtsim/materials/phase_quadrature.h>
 #include <imtsim/mesh/geometry.h>
@@ -199,6 +200,17 @@ private:
    */
   bool
   solve_free_boundary(Summary &summary, const double tolerance);
+
+  /**
+   * 'Solver/Free boundary method = newton' (free_boundary_newton.cc,
+   * doc/free_boundary_newton.md): the same problem as
+   * solve_free_boundary(), in the nodal level set phi with T = T_MIT +
+   * min(phi, 0), by pseudo-transient semismooth Newton. Leaves the state
+   * as solve_free_boundary() does; returns false (with failure_reason)
+   * after 'Solver/Maximum Picard iterations' steps.
+   */
+  bool
+  solve_free_boundary_newton(Summary &summary, const double tolerance);
 
   /**
    * The free-boundary iteration's first set (free_boundary.cc): the nodes
@@ -564,7 +576,15 @@ private:
     /** 1 if the iteration ended on a repeated set (a cycle), 0 if it
      *  converged or stopped improving. */
     unsigned int cycled = 0;
+    /** 'Free boundary method = newton': max_i |F_i|/A_ii [K] at the end,
+     *  the heat the metal takes net (sum of its nodes' F_i) [W; W/m in
+     *  2D is multiplied by the width], the last pseudo time step and the
+     *  number of rejected steps. */
+    double       residual_K = 0, net_metal_heat_W = 0, pseudo_time_step = 0;
+    unsigned int rejected_steps = 0;
   } free_boundary_state;
+  /** The free-boundary Newton method's residual and Jacobian. */
+  std::unique_ptr<FreeBoundaryJacobian<dim>> free_boundary_jacobian;
   /** Why the last solve_coupled() failed, for the messages. */
   std::string failure_reason;
   /** In a time step, or in a sweep's steady iteration from a settled

@@ -228,6 +228,10 @@ struct SolverParameters
   bool free_boundary_level_set = false;
   /** Relaxation of the level set's update, in (0, 1]. */
   double free_boundary_relaxation = 0.5;
+  /** 'Free boundary method = newton' (doc/free_boundary_newton.md). */
+  bool free_boundary_newton = false;
+  /** Its first pseudo time step [-] (units of the conduction diagonal). */
+  double free_boundary_pseudo_time_step = 1e3;
 
   static void
   declare_parameters(ParameterHandler &prm);

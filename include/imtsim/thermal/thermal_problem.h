@@ -160,6 +160,46 @@ public:
                  const VectorType &T_new,
                  VectorType       &residual);
 
+  /**
+   * The local matrix and right-hand side of @p cell for the temperature
+   * @p T (ghosted; coefficients and the linearisation point) and the
+   * potential @p psi, as solve() assembles them: the free-boundary Newton
+   * method's Jacobian takes its conduction block from here.
+   */
+  void
+  assemble_local_system(
+      const typename DoFHandler<dim>::active_cell_iterator &cell,
+      const VectorType                                     &T,
+      const VectorType                                     &psi,
+      FullMatrix<double>                                   &cell_matrix,
+      Vector<double>                                       &cell_rhs)
+  {
+    HeatBalance unused;
+    assemble_cell(cell, T, psi, T, cell_matrix, cell_rhs, unused);
+  }
+
+  /** The hanging-node and fixed-temperature constraints (T = T0). */
+  const AffineConstraints<double> &
+  fixed_constraints() const
+  {
+    return constraints;
+  }
+
+  /**
+   * The conductivity of the current that carries the Peltier flux H j in
+   * @p cell: the cell's volume average of sigma where sigma varies in the
+   * cell (cut by the interface under the sharp law, or holding part of the
+   * transition band under the smooth law), 0 where it does not (then the
+   * current is sigma grad psi_h point by point). The averaged current
+   * approximates what the cell passes (its stiffness weights each part
+   * by its own sigma); sigma_M grad psi_h in a cut cell's metal part
+   * would overstate the current crossing the interface by up to
+   * sigma_M/sigma_I.
+   */
+  double
+  peltier_sigma(const typename DoFHandler<dim>::active_cell_iterator &cell,
+                const VectorType                                     &T_old);
+
   /** a0 of set_time_derivative() (0: steady). */
   double
   time_derivative_coefficient() const
@@ -268,21 +308,6 @@ private:
                      const VectorType &psi,
                      const VectorType &fixed,
                      HeatBalance      &balance);
-
-  /**
-   * The conductivity of the current that carries the Peltier flux H j in
-   * @p cell: the cell's volume average of sigma where sigma varies in the
-   * cell (cut by the interface under the sharp law, or holding part of the
-   * transition band under the smooth law), 0 where it does not (then the
-   * current is sigma grad psi_h point by point). The averaged current
-   * approximates what the cell passes (its stiffness weights each part
-   * by its own sigma); sigma_M grad psi_h in a cut cell's metal part
-   * would overstate the current crossing the interface by up to
-   * sigma_M/sigma_I.
-   */
-  double
-  peltier_sigma(const typename DoFHandler<dim>::active_cell_iterator &cell,
-                const VectorType                                     &T_old);
 
   /** max_i |a_i - b_i| over the owned DoFs of all ranks. */
   double

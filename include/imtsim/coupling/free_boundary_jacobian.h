@@ -1,0 +1,151 @@
+#ifndef imtsim_coupling_free_boundary_jacobian_h
+#define imtsim_coupling_free_boundary_jacobian_h
+
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/trilinos_sparse_matrix.h>
+
+#include <imtsim/materials/phase_law.h>
+#include <imtsim/materials/phase_quadrature.h>
+#include <imtsim/thermal/thermal_problem.h>
+
+#include <vector>
+
+namespace imtsim
+{
+/**
+ * The Peltier-only free boundary as a nonlinear system in a nodal level
+ * set phi [K] (doc/free_boundary_newton.md, sections 1 and 2): the metal
+ * is {phi_h > 0}, the temperature T(phi) = T_MIT + min(phi, 0) at the
+ * nodes (T0 on the fixed-temperature boundaries, hanging nodes
+ * interpolated), and the residual
+ *   F_i(phi) = l_i(phi) - a_i(T(phi))
+ * is the heat equation's nodal residual (ThermalProblem::nodal_residual
+ * with the phases of phi), except on the rows where it is identically 0
+ * or not an equation: fixed-temperature nodes, hanging nodes, and
+ * interior metal nodes (every cell around them all metal), where F_i = 0
+ * and the Jacobian has a unit row. At an insulating node F_i = 0 is the
+ * heat balance that gives T; at a metal node of a cut cell it puts the
+ * interface (the metal takes no net heat there).
+ *
+ * The Jacobian J = dF/dphi (the current held fixed, 'frozen'):
+ *  (a) -A D: the conduction matrix A (with the contact conductance),
+ *      hanging nodes condensed, its columns scaled by D_k = 1 where
+ *      phi_k < 0 (T follows phi) and 0 elsewhere (metal: T = T_MIT;
+ *      fixed nodes);
+ *  (b) the domain derivative of the Peltier term (H j, grad v_i) over
+ *      the cut cells: moving the interface by phi_k's shape function N_k
+ *      gives int_Gamma (H_M - H_I) (j . grad v_i) N_k / |grad phi_h|;
+ *  (c) where sigma_M != sigma_I, the same derivative of the cut cell's
+ *      averaged sigma_K (ThermalProblem::peltier_sigma()), through which
+ *      j_K = -sigma_K grad psi enters every part of the cell:
+ *      d sigma_K/dphi_k = (sigma_M - sigma_I)/|K| int_Gamma N_k/|grad phi_h|.
+ * Requires kappa_M = kappa_I (the cut cell's conduction then does not
+ * depend on phi) and the sharp law without hysteresis. The potential's
+ * own dependence on phi ((d) of the design) is not included: J is exact
+ * with a = rho_M/rho_I = 1, and in one dimension for any a.
+ *
+ * Electrode rows of cut cells ('Electrode Peltier flux = consistent'):
+ * there F_i holds (H_M - H_I) int_Gamma j.n v_i, whose derivative has,
+ * besides (b), terms on the lines where the interface meets the faces of
+ * the cells; they are left out, so J is approximate in those rows only.
+ */
+template <int dim> class FreeBoundaryJacobian
+{
+public:
+  /**
+   * @p temperature_scale is T_MIT - T0 [K]: |grad phi_h| is bounded below
+   * by 1e-3 times it over the cell's diameter.
+   */
+  FreeBoundaryJacobian(const DoFHandler<dim> &dof_handler,
+                       PhaseQuadrature<dim>  &quadrature,
+                       ThermalProblem<dim>   &thermal,
+                       const double           temperature_scale);
+
+  /** Size the matrix for a new mesh (after ThermalProblem::setup()). */
+  void
+  setup(const IndexSet                  &owned,
+        const IndexSet                  &relevant,
+        const AffineConstraints<double> &hanging_node_constraints);
+
+  /**
+   * Set the phases of @p phi (owned values; the metal is phi > 0) in the
+   * quadrature and compute T(phi) and the node classes. Call before
+   * residual() and assemble(), and again whenever phi changes.
+   */
+  void
+  set_level_set(const VectorType &phi);
+
+  /** T(phi) of the last set_level_set() (ghosted). */
+  const VectorType &
+  temperature() const
+  {
+    return T;
+  }
+
+  /** T_MIT + phi, hanging nodes interpolated (ghosted): the phase field. */
+  const VectorType &
+  phase_field() const
+  {
+    return theta;
+  }
+
+  /** Whether owned DoF @p i is a unit row (F_i = 0 by construction). */
+  bool
+  is_unit_row(const types::global_dof_index i) const
+  {
+    return unit_row[owned_dofs.index_within_set(i)];
+  }
+
+  /** Whether owned DoF @p i is interior metal. */
+  bool
+  is_interior_metal(const types::global_dof_index i) const
+  {
+    return interior[owned_dofs.index_within_set(i)];
+  }
+
+  /** F(phi) for the potential @p psi (ghosted); owned entries [W]. */
+  void
+  residual(const VectorType &psi, VectorType &F);
+
+  /**
+   * Assemble J(phi) for the potential @p psi (held fixed). The terms (b)
+   * and (c) can be left out (@p interface_terms false: the conduction
+   * block alone; @p sigma_term false: no (c)), for tests.
+   */
+  void
+  assemble(const VectorType &psi,
+           const bool        interface_terms = true,
+           const bool        sigma_term      = true);
+
+  const TrilinosWrappers::SparseMatrix &
+  matrix() const
+  {
+    return jacobian;
+  }
+
+  /** The conduction matrix's diagonal A_ii of the last assemble()
+   *  (owned; hanging nodes condensed). */
+  const VectorType &
+  conduction_diagonal() const
+  {
+    return diagonal;
+  }
+
+private:
+  const DoFHandler<dim>           &dof_handler;
+  PhaseQuadrature<dim>            &quadrature;
+  ThermalProblem<dim>             &thermal;
+  const PhaseLaw                  &law;
+  const double                     temperature_scale;
+  IndexSet                         owned_dofs, relevant_dofs;
+  const AffineConstraints<double> *hanging = nullptr;
+  TrilinosWrappers::SparseMatrix   jacobian;
+  /** T(phi), T_MIT + phi (ghosted); D (owned): dT_i/dphi_i. */
+  VectorType T, theta, follows, diagonal;
+  /** Per owned DoF. */
+  std::vector<bool> unit_row, interior;
+};
+} // namespace imtsim
+
+#endif

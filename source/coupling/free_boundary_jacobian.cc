@@ -1,0 +1,234 @@
+// The Peltier-only free boundary's residual and Jacobian in the nodal level
+// set (doc/free_boundary_newton.md sections 1-2).
+#include <deal.II/base/mpi.h>
+#include <deal.II/lac/full_matrix.h>
+#include <deal.II/lac/vector.h>
+
+#include <imtsim/coupling/free_boundary_jacobian.h>
+#include <imtsim/solvers/amg_cg_solver.h>
+
+#include <Epetra_CrsMatrix.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace imtsim
+{
+template <int dim>
+FreeBoundaryJacobian<dim>::FreeBoundaryJacobian(
+    const DoFHandler<dim> &dof_handler,
+    PhaseQuadrature<dim>  &quadrature,
+    ThermalProblem<dim>   &thermal,
+    const double           temperature_scale)
+    : dof_handler(dof_handler), quadrature(quadrature), thermal(thermal),
+      law(quadrature.get_law()), temperature_scale(temperature_scale)
+{
+}
+
+template <int dim>
+void
+FreeBoundaryJacobian<dim>::setup(
+    const IndexSet                  &owned,
+    const IndexSet                  &relevant,
+    const AffineConstraints<double> &hanging_node_constraints)
+{
+  owned_dofs    = owned;
+  relevant_dofs = relevant;
+  hanging       = &hanging_node_constraints;
+  // The pattern of the conduction matrix with hanging nodes condensed; the
+  // fixed-temperature rows become unit rows after assembly. Every coupling
+  // of (b) and (c) lies within a cell.
+  reinit_system_matrix(
+      dof_handler, hanging_node_constraints, owned, relevant, jacobian);
+  const MPI_Comm comm = dof_handler.get_communicator();
+  T.reinit(owned, relevant, comm);
+  theta.reinit(owned, relevant, comm);
+  follows.reinit(owned, comm);
+}
+
+template <int dim>
+void
+FreeBoundaryJacobian<dim>::set_level_set(const VectorType &phi)
+{
+  const MPI_Comm                   comm  = dof_handler.get_communicator();
+  const double                     T_mit = law.transition_temperature();
+  const AffineConstraints<double> &fixed = thermal.fixed_constraints();
+  VectorType owned_T(owned_dofs, comm), owned_theta(owned_dofs, comm);
+  follows = 0;
+  for (const auto i : owned_dofs)
+  {
+    owned_theta[i] = T_mit + phi[i];
+    if (!fixed.is_constrained(i))
+    {
+      owned_T[i] = T_mit + std::min(phi[i], 0.);
+      if (phi[i] < 0)
+        follows[i] = 1;
+    }
+  }
+  owned_T.compress(VectorOperation::insert);
+  owned_theta.compress(VectorOperation::insert);
+  follows.compress(VectorOperation::insert);
+  // T0 on the fixed boundaries, hanging nodes interpolated.
+  fixed.distribute(owned_T);
+  hanging->distribute(owned_theta);
+  T     = owned_T;
+  theta = owned_theta;
+  quadrature.set_phase_field(&theta);
+  quadrature.set_temperature(T);
+
+  // Interior metal: metal nodes all of whose cells are all metal. The
+  // cells of an owned DoF are owned or ghost cells, so its flag is
+  // complete.
+  const unsigned int n_owned = owned_dofs.n_elements();
+  interior.assign(n_owned, false);
+  unit_row.assign(n_owned, false);
+  for (const auto i : owned_dofs)
+  {
+    const unsigned int k = owned_dofs.index_within_set(i);
+    interior[k]          = theta[i] > T_mit && !fixed.is_constrained(i);
+  }
+  std::vector<types::global_dof_index> indices(
+      dof_handler.get_fe().n_dofs_per_cell());
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (!cell->is_artificial())
+    {
+      cell->get_dof_indices(indices);
+      bool all_metal = quadrature.cell_class(cell) == 1;
+      for (const auto i : indices)
+        all_metal = all_metal && theta[i] > T_mit;
+      if (!all_metal)
+        for (const auto i : indices)
+          if (owned_dofs.is_element(i))
+            interior[owned_dofs.index_within_set(i)] = false;
+    }
+  for (const auto i : owned_dofs)
+  {
+    const unsigned int k = owned_dofs.index_within_set(i);
+    unit_row[k]          = interior[k] || fixed.is_constrained(i);
+  }
+}
+
+template <int dim>
+void
+FreeBoundaryJacobian<dim>::residual(const VectorType &psi, VectorType &F)
+{
+  thermal.nodal_residual(T, psi, T, F);
+  for (const auto i : owned_dofs)
+    if (unit_row[owned_dofs.index_within_set(i)])
+      F[i] = 0;
+  F.compress(VectorOperation::insert);
+}
+
+template <int dim>
+void
+FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
+                                    const bool        interface_terms,
+                                    const bool        sigma_term)
+{
+  const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
+  FullMatrix<double> cell_matrix(n, n);
+  Vector<double>     cell_rhs(n);
+  std::vector<types::global_dof_index> indices(n);
+
+  // (a) The conduction matrix, condensed, then -A D.
+  jacobian = 0;
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      thermal.assemble_local_system(cell, T, psi, cell_matrix, cell_rhs);
+      cell_matrix *= -1.;
+      cell->get_dof_indices(indices);
+      hanging->distribute_local_to_global(cell_matrix, indices, jacobian);
+    }
+  jacobian.compress(VectorOperation::add);
+  diagonal.reinit(owned_dofs, dof_handler.get_communicator());
+  for (const auto i : owned_dofs)
+    diagonal[i] = -jacobian.diag_element(i);
+  diagonal.compress(VectorOperation::insert);
+  // Epetra imports D to the column map itself.
+  const_cast<Epetra_CrsMatrix &>(jacobian.trilinos_matrix())
+      .RightScale(*follows.trilinos_vector()(0));
+
+  // (b) and (c) on the cut cells.
+  const double T_mit = law.transition_temperature();
+  const double dH    = law.peltier_potential(T_mit, Region::metal) -
+                    law.peltier_potential(T_mit, Region::insulator);
+  const double                sigma_M = law.sigma(T_mit, Region::metal);
+  const double                sigma_I = law.sigma(T_mit, Region::insulator);
+  std::vector<Tensor<1, dim>> grad_psi, grad_phi;
+  std::vector<double>         T_q;
+  Vector<double>              shape_weight(n), dsigma(n);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (interface_terms && cell->is_locally_owned() && quadrature.is_cut(cell))
+    {
+      cell_matrix             = 0;
+      dsigma                  = 0;
+      const double sigma_cell = thermal.peltier_sigma(cell, T);
+      const double sigma_j    = sigma_cell > 0 ? sigma_cell : sigma_M;
+      const double floor =
+          1e-3 * std::abs(temperature_scale) / cell->diameter();
+      quadrature.for_interface(
+          cell,
+          [&](const NonMatching::FEImmersedSurfaceValues<dim> &fe)
+          {
+            const unsigned int nq = fe.n_quadrature_points;
+            grad_psi.resize(nq);
+            grad_phi.resize(nq);
+            fe.get_function_gradients(psi, grad_psi);
+            fe.get_function_gradients(theta, grad_phi);
+            for (const unsigned int q : fe.quadrature_point_indices())
+            {
+              const Tensor<1, dim> j = -sigma_j * grad_psi[q];
+              const double w = fe.JxW(q) / std::max(grad_phi[q].norm(), floor);
+              for (const unsigned int k : fe.dof_indices())
+                shape_weight(k) = fe.shape_value(k, q) * w;
+              for (const unsigned int i : fe.dof_indices())
+              {
+                const double flux = dH * (j * fe.shape_grad(i, q));
+                for (const unsigned int k : fe.dof_indices())
+                  cell_matrix(i, k) += flux * shape_weight(k);
+              }
+              for (const unsigned int k : fe.dof_indices())
+                dsigma(k) += shape_weight(k);
+            }
+          });
+      if (sigma_term && sigma_cell > 0)
+      {
+        // dl_i/dsigma_K = -sum over the parts of (H grad psi, grad v_i).
+        Vector<double> dl(n);
+        quadrature.for_each_part(
+            cell,
+            [&](const FEValues<dim> &fe, const Region region)
+            {
+              grad_psi.resize(fe.n_quadrature_points);
+              T_q.resize(fe.n_quadrature_points);
+              fe.get_function_gradients(psi, grad_psi);
+              fe.get_function_values(T, T_q);
+              for (const unsigned int q : fe.quadrature_point_indices())
+              {
+                const double H = law.peltier_potential(T_q[q], region);
+                for (const unsigned int i : fe.dof_indices())
+                  dl(i) -= H * (grad_psi[q] * fe.shape_grad(i, q)) * fe.JxW(q);
+              }
+            });
+        const double scale = (sigma_M - sigma_I) / cell->measure();
+        for (unsigned int i = 0; i < n; ++i)
+          for (unsigned int k = 0; k < n; ++k)
+            cell_matrix(i, k) += dl(i) * scale * dsigma(k);
+      }
+      cell->get_dof_indices(indices);
+      hanging->distribute_local_to_global(cell_matrix, indices, jacobian);
+    }
+  jacobian.compress(VectorOperation::add);
+
+  // Unit rows where F_i = 0 by construction (and on hanging nodes).
+  std::vector<types::global_dof_index> rows;
+  for (const auto i : owned_dofs)
+    if (unit_row[owned_dofs.index_within_set(i)] || hanging->is_constrained(i))
+      rows.push_back(i);
+  jacobian.clear_rows(rows, 1.);
+}
+
+template class FreeBoundaryJacobian<2>;
+template class FreeBoundaryJacobian<3>;
+} // namespace imtsim
