@@ -1,6 +1,8 @@
 // The Peltier-only free boundary's residual and Jacobian in the nodal level
 // set (doc/free_boundary_newton.md sections 1-2).
 #include <deal.II/base/mpi.h>
+#include <deal.II/base/quadrature.h>
+#include <deal.II/fe/fe_values.h>
 #include <deal.II/lac/full_matrix.h>
 #include <deal.II/lac/vector.h>
 
@@ -150,6 +152,8 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
       .RightScale(*follows.trilinos_vector()(0));
 
   // (b) and (c) on the cut cells.
+  const bool consistent =
+      thermal.electrode_nodes().size() == dof_handler.n_dofs();
   const double T_mit = law.transition_temperature();
   const double dH    = law.peltier_potential(T_mit, Region::metal) -
                     law.peltier_potential(T_mit, Region::insulator);
@@ -211,12 +215,36 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
                   dl(i) -= H * (grad_psi[q] * fe.shape_grad(i, q)) * fe.JxW(q);
               }
             });
+        // An electrode row holds (H_M - H_I) int_Gamma j.n v_i instead
+        // (ThermalProblem::electrode_heat()): its derivative in sigma_K.
+        if (consistent)
+        {
+          Vector<double> interface_flux(n);
+          quadrature.for_interface(
+              cell,
+              [&](const NonMatching::FEImmersedSurfaceValues<dim> &fe)
+              {
+                grad_psi.resize(fe.n_quadrature_points);
+                fe.get_function_gradients(psi, grad_psi);
+                for (const unsigned int q : fe.quadrature_point_indices())
+                  for (const unsigned int i : fe.dof_indices())
+                    interface_flux(i) -= dH *
+                                         (grad_psi[q] * fe.normal_vector(q)) *
+                                         fe.shape_value(i, q) * fe.JxW(q);
+              });
+          cell->get_dof_indices(indices);
+          for (unsigned int i = 0; i < n; ++i)
+            if (is_electrode_row(indices[i]))
+              dl(i) = interface_flux(i);
+        }
         const double scale = (sigma_M - sigma_I) / cell->measure();
         for (unsigned int i = 0; i < n; ++i)
           for (unsigned int k = 0; k < n; ++k)
             cell_matrix(i, k) += dl(i) * scale * dsigma(k);
       }
       cell->get_dof_indices(indices);
+      if (dim == 2 && consistent)
+        add_electrode_edge_terms(cell, psi, sigma_j, indices, cell_matrix);
       hanging->distribute_local_to_global(cell_matrix, indices, jacobian);
     }
   jacobian.compress(VectorOperation::add);
@@ -227,6 +255,72 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
     if (unit_row[owned_dofs.index_within_set(i)] || hanging->is_constrained(i))
       rows.push_back(i);
   jacobian.clear_rows(rows, 1.);
+}
+
+template <int dim>
+bool
+FreeBoundaryJacobian<dim>::is_electrode_row(
+    const types::global_dof_index i) const
+{
+  return thermal.electrode_nodes()[i] == 1 && !hanging->is_constrained(i);
+}
+
+template <int dim>
+void
+FreeBoundaryJacobian<dim>::add_electrode_edge_terms(
+    const typename DoFHandler<dim>::active_cell_iterator &cell,
+    const VectorType                                     &psi,
+    const double                                          sigma_j,
+    const std::vector<types::global_dof_index>           &indices,
+    FullMatrix<double>                                   &cell_matrix)
+{
+  // An electrode row's Peltier term is (H_M - H_I) int_Gamma j.n v_i
+  // (l_i plus ThermalProblem::electrode_heat()). With div j = 0 in the
+  // cell (Q1 on a parallelogram), int_Gamma w.n = int_{M cap K} div w -
+  // int_{dK cap M} w.nu for w = j v_i, so its derivative has, besides (b),
+  // the derivative of the faces' metal parts: in 2D, at each point x*
+  // where the interface crosses an edge, -(w(x*).nu) N_k(x*)/|d phi/dt|.
+  bool any = false;
+  for (const auto i : indices)
+    any = any || is_electrode_row(i);
+  if (!any)
+    return;
+  const double T_mit = law.transition_temperature();
+  const double dH    = law.peltier_potential(T_mit, Region::metal) -
+                    law.peltier_potential(T_mit, Region::insulator);
+  const FiniteElement<dim> &fe = dof_handler.get_fe();
+  for (const unsigned int f : cell->face_indices())
+  {
+    const unsigned int a     = GeometryInfo<dim>::face_to_cell_vertices(f, 0);
+    const unsigned int b     = GeometryInfo<dim>::face_to_cell_vertices(f, 1);
+    const double       phi_a = theta[indices[a]] - T_mit;
+    const double       phi_b = theta[indices[b]] - T_mit;
+    if ((phi_a > 0) == (phi_b > 0) || phi_a == phi_b)
+      continue;
+    // The crossing in the face's coordinate, from vertex a to vertex b.
+    const double              t = phi_a / (phi_a - phi_b);
+    const Quadrature<dim - 1> point(
+        std::vector<Point<dim - 1>>{Point<dim - 1>(t)},
+        std::vector<double>{1.});
+    FEFaceValues<dim> values(fe,
+                             point,
+                             update_values | update_gradients |
+                                 update_normal_vectors | update_JxW_values);
+    values.reinit(cell, f);
+    std::vector<Tensor<1, dim>> grad_psi(1);
+    values.get_function_gradients(psi, grad_psi);
+    // JxW of a one-point rule of weight 1 is the edge's length.
+    const double dphi_dt = std::abs(phi_b - phi_a) / values.JxW(0);
+    const double j_nu    = -sigma_j * (grad_psi[0] * values.normal_vector(0));
+    for (unsigned int i = 0; i < fe.n_dofs_per_cell(); ++i)
+    {
+      if (!is_electrode_row(indices[i]))
+        continue;
+      const double w = dH * j_nu * values.shape_value(i, 0) / dphi_dt;
+      for (unsigned int k = 0; k < fe.n_dofs_per_cell(); ++k)
+        cell_matrix(i, k) -= w * values.shape_value(k, 0);
+    }
+  }
 }
 
 template class FreeBoundaryJacobian<2>;

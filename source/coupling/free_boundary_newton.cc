@@ -2,6 +2,8 @@
 // nodal level set ('Solver/Free boundary method = newton',
 // doc/free_boundary_newton.md). A member of Simulator (simulator.h).
 #include <deal.II/base/mpi.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/mapping_q1.h>
 #include <deal.II/lac/solver_control.h>
 #include <deal.II/lac/trilinos_solver.h>
 
@@ -11,6 +13,7 @@
 #include <cmath>
 #include <iomanip>
 #include <limits>
+#include <map>
 #include <vector>
 
 namespace imtsim
@@ -46,8 +49,12 @@ Simulator<dim>::solve_free_boundary_newton(Summary     &summary,
 
   // The state at phi: phases, current, residual, Jacobian; returns the
   // measure max_i |F_i|/A_ii [K] (NaN stays NaN) and the metal nodes.
+  // Where the largest residual sits, for the log.
+  std::map<types::global_dof_index, Point<dim>> points;
+  DoFTools::map_dofs_to_support_points(MappingQ1<dim>(), dof_handler, points);
   struct Evaluation
   {
+    Point<dim>         where;
     double             measure  = 0;
     unsigned long long metal    = 0;
     unsigned int       cg_its   = 0;
@@ -81,8 +88,17 @@ Simulator<dim>::solve_free_boundary_newton(Summary     &summary,
         continue;
       const double r = std::abs(F[i]) / A[i];
       finite         = finite && std::isfinite(r);
-      measure        = std::max(measure, r);
+      if (r > measure)
+      {
+        measure = r;
+        e.where = points[i];
+      }
     }
+    // The owner of the largest residual passes on its place.
+    const double largest = Utilities::MPI::max(measure, comm);
+    for (unsigned int c = 0; c < dim; ++c)
+      e.where[c] =
+          Utilities::MPI::max(measure == largest ? e.where[c] : -1e300, comm);
     e.measure  = Utilities::MPI::logical_or(!finite, comm)
                      ? std::numeric_limits<double>::quiet_NaN()
                      : Utilities::MPI::max(measure, comm);
@@ -227,7 +243,7 @@ Simulator<dim>::solve_free_boundary_newton(Summary     &summary,
     pcout << "  Free boundary (Newton) " << std::setw(3) << step
           << ": metal nodes = " << std::setw(7) << now.metal << "  " << flips
           << " changed  max|F|/A = " << std::scientific << std::setprecision(3)
-          << now.measure << " K  dtau = " << dtau
+          << now.measure << " K at (" << now.where << ")  dtau = " << dtau
           << "  V = " << std::setprecision(6) << electric.voltage()
           << " V  CG its = " << now.cg_its << std::fixed << std::setprecision(1)
           << "  (" << clock.wall_time() << " s)" << std::endl;

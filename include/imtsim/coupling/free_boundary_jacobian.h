@@ -47,8 +47,11 @@ namespace imtsim
  *
  * Electrode rows of cut cells ('Electrode Peltier flux = consistent'):
  * there F_i holds (H_M - H_I) int_Gamma j.n v_i, whose derivative has,
- * besides (b), terms on the lines where the interface meets the faces of
- * the cells; they are left out, so J is approximate in those rows only.
+ * besides (b), terms where the interface meets the faces of the cell
+ * (with div j = 0 in the cell: Q1 on parallelograms). In 2D they are the
+ * points where it crosses the edges, and included; in 3D they are curves
+ * on the faces, and left out, so that J is approximate in those rows
+ * there.
  */
 template <int dim> class FreeBoundaryJacobian
 {
@@ -133,6 +136,20 @@ public:
   }
 
 private:
+  /** 'Electrode Peltier flux = consistent': DoF @p i (relevant) is an
+   *  electrode row. */
+  bool
+  is_electrode_row(const types::global_dof_index i) const;
+
+  /** The electrode rows' edge terms of a cut cell (2D). */
+  void
+  add_electrode_edge_terms(
+      const typename DoFHandler<dim>::active_cell_iterator &cell,
+      const VectorType                                     &psi,
+      const double                                          sigma_j,
+      const std::vector<types::global_dof_index>           &indices,
+      FullMatrix<double>                                   &cell_matrix);
+
   const DoFHandler<dim>           &dof_handler;
   PhaseQuadrature<dim>            &quadrature;
   ThermalProblem<dim>             &thermal;

@@ -178,6 +178,14 @@ public:
     assemble_cell(cell, T, psi, T, cell_matrix, cell_rhs, unused);
   }
 
+  /** 'Electrode Peltier flux = consistent': 1 at the electrode DoFs
+   *  (ghosted; empty otherwise). */
+  const VectorType &
+  electrode_nodes() const
+  {
+    return electrode_indicator;
+  }
+
   /** The hanging-node and fixed-temperature constraints (T = T0). */
   const AffineConstraints<double> &
   fixed_constraints() const
