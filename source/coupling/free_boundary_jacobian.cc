@@ -78,31 +78,43 @@ FreeBoundaryJacobian<dim>::set_level_set(const VectorType &phi)
   quadrature.set_phase_field(&theta);
   quadrature.set_temperature(T);
 
-  // Interior metal: metal nodes all of whose cells are all metal. The
-  // cells of an owned DoF are owned or ghost cells, so its flag is
-  // complete.
+  // Interior metal: metal nodes whose condensed rows only hold all-metal
+  // cells at T_MIT: neither their own cells nor those of hanging nodes
+  // they are a parent of may be cut or have an insulating parent. Each owned cell marks what it blocks, and the
+  // marks are summed at the owners.
   const unsigned int n_owned = owned_dofs.n_elements();
   interior.assign(n_owned, false);
   unit_row.assign(n_owned, false);
-  for (const auto i : owned_dofs)
-  {
-    const unsigned int k = owned_dofs.index_within_set(i);
-    interior[k]          = theta[i] > T_mit && !fixed.is_constrained(i);
-  }
+  VectorType blocked;
+  blocked.reinit(owned_dofs, relevant_dofs, comm, true);
   std::vector<types::global_dof_index> indices(
       dof_handler.get_fe().n_dofs_per_cell());
   for (const auto &cell : dof_handler.active_cell_iterators())
-    if (!cell->is_artificial())
+    if (cell->is_locally_owned())
     {
       cell->get_dof_indices(indices);
+      // All metal, and isothermal: a hanging node's T interpolates its
+      // parents', so they must be metal too.
       bool all_metal = quadrature.cell_class(cell) == 1;
       for (const auto i : indices)
-        all_metal = all_metal && theta[i] > T_mit;
-      if (!all_metal)
-        for (const auto i : indices)
-          if (owned_dofs.is_element(i))
-            interior[owned_dofs.index_within_set(i)] = false;
+        if (const auto *entries = hanging->get_constraint_entries(i))
+          for (const auto &entry : *entries)
+            all_metal = all_metal && theta[entry.first] > T_mit;
+        else
+          all_metal = all_metal && theta[i] > T_mit;
+      if (all_metal)
+        continue;
+      for (const auto i : indices)
+        if (const auto *entries = hanging->get_constraint_entries(i))
+          for (const auto &entry : *entries)
+            blocked[entry.first] += 1;
+        else
+          blocked[i] += 1;
     }
+  blocked.compress(VectorOperation::add);
+  for (const auto i : owned_dofs)
+    interior[owned_dofs.index_within_set(i)] =
+        theta[i] > T_mit && !fixed.is_constrained(i) && blocked[i] == 0;
   for (const auto i : owned_dofs)
   {
     const unsigned int k = owned_dofs.index_within_set(i);
@@ -125,7 +137,8 @@ template <int dim>
 void
 FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
                                     const bool        interface_terms,
-                                    const bool        sigma_term)
+                                    const bool        sigma_term,
+                                    const bool        edge_terms)
 {
   const unsigned int n = dof_handler.get_fe().n_dofs_per_cell();
   FullMatrix<double> cell_matrix(n, n);
@@ -148,8 +161,11 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
     diagonal[i] = -jacobian.diag_element(i);
   diagonal.compress(VectorOperation::insert);
   // Epetra imports D to the column map itself.
-  const_cast<Epetra_CrsMatrix &>(jacobian.trilinos_matrix())
-      .RightScale(*follows.trilinos_vector()(0));
+  const int scaled = const_cast<Epetra_CrsMatrix &>(jacobian.trilinos_matrix())
+                         .RightScale(*follows.trilinos_vector()(0));
+  AssertThrow(scaled == 0,
+              ExcMessage("Epetra's RightScale failed with code " +
+                         std::to_string(scaled)));
 
   // (b) and (c) on the cut cells.
   const bool consistent =
@@ -162,10 +178,21 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
   std::vector<Tensor<1, dim>> grad_psi, grad_phi;
   std::vector<double>         T_q;
   Vector<double>              shape_weight(n), dsigma(n);
+  FullMatrix<double>          electrode_matrix(n, n);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (interface_terms && cell->is_locally_owned() && quadrature.is_cut(cell))
     {
-      cell_matrix             = 0;
+      cell_matrix = 0;
+      // The electrode rows' own terms (below), added to electrode rows
+      // only, after condensation: a hanging node's share goes to its
+      // parents in the form of the row it lands in, as in
+      // ThermalProblem::electrode_heat().
+      cell->get_dof_indices(indices);
+      bool touches = false;
+      if (consistent)
+        for (const auto i : indices)
+          touches = touches || thermal.electrode_nodes()[i] != 0;
+      electrode_matrix        = 0;
       dsigma                  = 0;
       const double sigma_cell = thermal.peltier_sigma(cell, T);
       const double sigma_j    = sigma_cell > 0 ? sigma_cell : sigma_M;
@@ -215,9 +242,14 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
                   dl(i) -= H * (grad_psi[q] * fe.shape_grad(i, q)) * fe.JxW(q);
               }
             });
+        const double scale = (sigma_M - sigma_I) / cell->measure();
+        for (unsigned int i = 0; i < n; ++i)
+          for (unsigned int k = 0; k < n; ++k)
+            cell_matrix(i, k) += dl(i) * scale * dsigma(k);
         // An electrode row holds (H_M - H_I) int_Gamma j.n v_i instead
-        // (ThermalProblem::electrode_heat()): its derivative in sigma_K.
-        if (consistent)
+        // (ThermalProblem::electrode_heat()): its derivative in sigma_K
+        // replaces dl there.
+        if (touches)
         {
           Vector<double> interface_flux(n);
           quadrature.for_interface(
@@ -232,20 +264,17 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
                                          (grad_psi[q] * fe.normal_vector(q)) *
                                          fe.shape_value(i, q) * fe.JxW(q);
               });
-          cell->get_dof_indices(indices);
           for (unsigned int i = 0; i < n; ++i)
-            if (is_electrode_row(indices[i]))
-              dl(i) = interface_flux(i);
+            for (unsigned int k = 0; k < n; ++k)
+              electrode_matrix(i, k) +=
+                  (interface_flux(i) - dl(i)) * scale * dsigma(k);
         }
-        const double scale = (sigma_M - sigma_I) / cell->measure();
-        for (unsigned int i = 0; i < n; ++i)
-          for (unsigned int k = 0; k < n; ++k)
-            cell_matrix(i, k) += dl(i) * scale * dsigma(k);
       }
-      cell->get_dof_indices(indices);
-      if (dim == 2 && consistent)
-        add_electrode_edge_terms(cell, psi, sigma_j, indices, cell_matrix);
+      if (dim == 2 && touches && edge_terms)
+        add_electrode_edge_terms(cell, psi, sigma_j, electrode_matrix);
       hanging->distribute_local_to_global(cell_matrix, indices, jacobian);
+      if (touches)
+        add_to_electrode_rows(electrode_matrix, indices);
     }
   jacobian.compress(VectorOperation::add);
 
@@ -271,24 +300,22 @@ FreeBoundaryJacobian<dim>::add_electrode_edge_terms(
     const typename DoFHandler<dim>::active_cell_iterator &cell,
     const VectorType                                     &psi,
     const double                                          sigma_j,
-    const std::vector<types::global_dof_index>           &indices,
-    FullMatrix<double>                                   &cell_matrix)
+    FullMatrix<double>                                   &local)
 {
   // An electrode row's Peltier term is (H_M - H_I) int_Gamma j.n v_i
   // (l_i plus ThermalProblem::electrode_heat()). With div j = 0 in the
-  // cell (Q1 on a parallelogram), int_Gamma w.n = int_{M cap K} div w -
+  // cell (Q1 on a rectangle), int_Gamma w.n = int_{M cap K} div w -
   // int_{dK cap M} w.nu for w = j v_i, so its derivative has, besides (b),
   // the derivative of the faces' metal parts: in 2D, at each point x*
   // where the interface crosses an edge, -(w(x*).nu) N_k(x*)/|d phi/dt|.
-  bool any = false;
-  for (const auto i : indices)
-    any = any || is_electrode_row(i);
-  if (!any)
-    return;
+  // Into @p local for every row; add_to_electrode_rows() keeps the
+  // electrode rows.
   const double T_mit = law.transition_temperature();
   const double dH    = law.peltier_potential(T_mit, Region::metal) -
                     law.peltier_potential(T_mit, Region::insulator);
-  const FiniteElement<dim> &fe = dof_handler.get_fe();
+  const FiniteElement<dim>            &fe = dof_handler.get_fe();
+  std::vector<types::global_dof_index> indices(fe.n_dofs_per_cell());
+  cell->get_dof_indices(indices);
   for (const unsigned int f : cell->face_indices())
   {
     const unsigned int a     = GeometryInfo<dim>::face_to_cell_vertices(f, 0);
@@ -314,13 +341,37 @@ FreeBoundaryJacobian<dim>::add_electrode_edge_terms(
     const double j_nu    = -sigma_j * (grad_psi[0] * values.normal_vector(0));
     for (unsigned int i = 0; i < fe.n_dofs_per_cell(); ++i)
     {
-      if (!is_electrode_row(indices[i]))
-        continue;
       const double w = dH * j_nu * values.shape_value(i, 0) / dphi_dt;
       for (unsigned int k = 0; k < fe.n_dofs_per_cell(); ++k)
-        cell_matrix(i, k) -= w * values.shape_value(k, 0);
+        local(i, k) -= w * values.shape_value(k, 0);
     }
   }
+}
+
+template <int dim>
+void
+FreeBoundaryJacobian<dim>::add_to_electrode_rows(
+    const FullMatrix<double>                   &local,
+    const std::vector<types::global_dof_index> &indices)
+{
+  // Condense rows and columns by the hanging-node constraints, keeping the
+  // rows that land in an electrode row.
+  using Entries = std::vector<std::pair<types::global_dof_index, double>>;
+  const auto condensed = [&](const types::global_dof_index i)
+  {
+    const Entries *entries = hanging->get_constraint_entries(i);
+    return entries ? *entries : Entries{{i, 1.}};
+  };
+  for (unsigned int i = 0; i < indices.size(); ++i)
+    for (const auto &[row, c_row] : condensed(indices[i]))
+    {
+      if (!is_electrode_row(row))
+        continue;
+      for (unsigned int k = 0; k < indices.size(); ++k)
+        if (local(i, k) != 0)
+          for (const auto &[column, c_column] : condensed(indices[k]))
+            jacobian.add(row, column, c_row * c_column * local(i, k));
+    }
 }
 
 template class FreeBoundaryJacobian<2>;

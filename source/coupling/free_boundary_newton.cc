@@ -70,7 +70,7 @@ Simulator<dim>::solve_free_boundary_newton(Summary     &summary,
     // better model holds the cut cells' current j_K = -sigma_K grad psi
     // rather than psi (in one dimension j_K = I/A exactly, so that (c)
     // and (d) cancel).
-    jacobian.assemble(electric.potential(), true, false);
+    jacobian.assemble(electric.potential(), true, false, true);
     const VectorType &A       = jacobian.conduction_diagonal();
     double            measure = 0, net = 0;
     bool              finite = true;
@@ -94,11 +94,14 @@ Simulator<dim>::solve_free_boundary_newton(Summary     &summary,
         e.where = points[i];
       }
     }
-    // The owner of the largest residual passes on its place.
-    const double largest = Utilities::MPI::max(measure, comm);
+    // The lowest rank holding the largest residual passes on its place.
+    const double       largest = Utilities::MPI::max(measure, comm);
+    const unsigned int rank    = Utilities::MPI::this_mpi_process(comm);
+    const unsigned int holder  = Utilities::MPI::min(
+        measure == largest ? rank : std::numeric_limits<unsigned int>::max(),
+        comm);
     for (unsigned int c = 0; c < dim; ++c)
-      e.where[c] =
-          Utilities::MPI::max(measure == largest ? e.where[c] : -1e300, comm);
+      e.where[c] = Utilities::MPI::sum(rank == holder ? e.where[c] : 0., comm);
     e.measure  = Utilities::MPI::logical_or(!finite, comm)
                      ? std::numeric_limits<double>::quiet_NaN()
                      : Utilities::MPI::max(measure, comm);
@@ -173,8 +176,11 @@ Simulator<dim>::solve_free_boundary_newton(Summary     &summary,
     if (const int signal = stop_signal(comm))
       throw Interrupted(signal, "");
     if (!std::isfinite(now.measure))
-      throw ConvergenceError("the free-boundary Newton method: the residual "
-                             "is not finite");
+    {
+      failure_reason = "the free-boundary Newton method: the residual is "
+                       "not finite";
+      break;
+    }
     if (now.measure <= slack)
     {
       converged = true;
@@ -224,10 +230,14 @@ Simulator<dim>::solve_free_boundary_newton(Summary     &summary,
             << " K, metal nodes = " << next.metal << "), dtau -> " << dtau
             << std::endl;
       if (dtau < 1e-6)
-        throw ConvergenceError(
+      {
+        failure_reason =
             "the free-boundary Newton method: steps rejected down to a "
             "pseudo time step of 1e-6 (max|F|/A = " +
-            Utilities::to_string(now.measure) + " K)");
+            Utilities::to_string(now.measure) + " K)";
+        now = evaluate(phi);
+        break;
+      }
       now = evaluate(phi);
       continue;
     }
@@ -260,9 +270,7 @@ Simulator<dim>::solve_free_boundary_newton(Summary     &summary,
   auto &f            = free_boundary_state;
   f.steps            = summary.picard_iterations;
   f.metal_nodes      = now.metal;
-  f.update_K         = now.measure;
-  f.worst_K          = now.measure;
-  f.residual_K       = now.measure;
+  f.residual_K       = now.measure; // (largest violation, update: 0)
   f.net_metal_heat_W = now.net_heat;
   f.pseudo_time_step = dtau;
   f.rejected_steps   = rejected;

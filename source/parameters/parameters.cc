@@ -798,14 +798,19 @@ SolverParameters::declare_parameters(ParameterHandler &prm)
       "not a jump; the equations are the heat balance at every node but "
       "the interior metal ones (at an insulating node it gives T, at a "
       "metal node of a cut cell it places the interface), solved by "
-      "pseudo-transient semismooth Newton with the exact Jacobian for the "
-      "current of the step (sparse direct solver, Amesos KLU). Converged "
-      "when the largest nodal residual over the conduction diagonal is "
-      "below 'Picard tolerance' x T0 [K]. Needs 'Free boundary interface "
-      "= level set', 'Thermal/Electrode Peltier flux = consistent' and "
-      "equal thermal conductivities of the phases. The current's own "
-      "dependence on the interface is not in the Jacobian: exact for "
-      "equal resistivities and in one dimension, slower otherwise.");
+      "pseudo-transient semismooth Newton (sparse direct solver, Amesos "
+      "KLU). Its Jacobian holds the current of the step: exact for equal "
+      "resistivities and in one dimension; in 3D the electrode rows of "
+      "cells the interface cuts are approximate (doc/free_boundary_newton"
+      ".md section 7). Converged when the largest nodal residual over the "
+      "conduction diagonal is below 'Picard tolerance' x T0 [K] "
+      "(summary.json: free_boundary_residual_K). Needs 'Free boundary "
+      "interface = level set', 'Thermal/Electrode Peltier flux = "
+      "consistent', 'Polynomial degree = 1', equal thermal conductivities "
+      "of the phases and no contact conductance. It solves the bar of "
+      "tests/free_boundary_bar.prm exactly in a few steps; in 2D and 3D "
+      "with top pads it does not converge yet, or melts the seed "
+      "(doc/free_boundary_newton.md section 7.3).");
   prm.declare_entry(
       "Free boundary pseudo time step",
       "1e3",
@@ -1547,6 +1552,17 @@ Parameters::check_free_boundary() const
                        "'newton' needs 'Thermal/Electrode Peltier flux = "
                        "consistent': the interior metal's equations vanish "
                        "only with it.");
+    if (solver.polynomial_degree != 1)
+      throw InputError(method,
+                       "'newton' needs 'Solver/Polynomial degree = 1': its "
+                       "Jacobian's electrode terms take the level set linear "
+                       "along a cell's edges and div j = 0 in a cell.");
+    if (!thermal.contact_conductance.empty())
+      throw InputError(method,
+                       "'newton' does not support 'Thermal/Contact "
+                       "conductance': it drops the heat balance of the "
+                       "metal's interior nodes, which a contact boundary "
+                       "would cool.");
     if (material.kappa_metal != material.kappa_insulator)
       throw InputError(method,
                        "'newton' needs equal thermal conductivities "

@@ -41,14 +41,18 @@ namespace imtsim
  *      j_K = -sigma_K grad psi enters every part of the cell:
  *      d sigma_K/dphi_k = (sigma_M - sigma_I)/|K| int_Gamma N_k/|grad phi_h|.
  * Requires kappa_M = kappa_I (the cut cell's conduction then does not
- * depend on phi) and the sharp law without hysteresis. The potential's
- * own dependence on phi ((d) of the design) is not included: J is exact
- * with a = rho_M/rho_I = 1, and in one dimension for any a.
+ * depend on phi), no contact conductance on metal, Q1 elements and the
+ * sharp law without hysteresis. The potential's own dependence on phi
+ * ((d) of the design) is not included, so J is the derivative with psi
+ * held. With a = rho_M/rho_I = 1 that is the derivative. Otherwise the
+ * current through a cut cell hardly depends on how sigma is split in it
+ * (in one dimension j_K = I/A exactly, (c) and (d) cancel), and (a) + (b)
+ * without (c) is the better model: the solver assembles that.
  *
  * Electrode rows of cut cells ('Electrode Peltier flux = consistent'):
  * there F_i holds (H_M - H_I) int_Gamma j.n v_i, whose derivative has,
  * besides (b), terms where the interface meets the faces of the cell
- * (with div j = 0 in the cell: Q1 on parallelograms). In 2D they are the
+ * (with div j = 0 in the cell: Q1 on rectangles). In 2D they are the
  * points where it crosses the edges, and included; in 3D they are curves
  * on the faces, and left out, so that J is approximate in those rows
  * there.
@@ -112,14 +116,17 @@ public:
   residual(const VectorType &psi, VectorType &F);
 
   /**
-   * Assemble J(phi) for the potential @p psi (held fixed). The terms (b)
-   * and (c) can be left out (@p interface_terms false: the conduction
-   * block alone; @p sigma_term false: no (c)), for tests.
+   * Assemble J(phi) for the potential @p psi (held fixed). Terms can be
+   * left out: @p interface_terms false gives the conduction block alone,
+   * @p sigma_term false leaves out (c) (the solver does: see the class
+   * documentation), @p edge_terms false the electrode rows' edge terms
+   * (for tests).
    */
   void
   assemble(const VectorType &psi,
            const bool        interface_terms = true,
-           const bool        sigma_term      = true);
+           const bool        sigma_term      = true,
+           const bool        edge_terms      = true);
 
   const TrilinosWrappers::SparseMatrix &
   matrix() const
@@ -141,14 +148,19 @@ private:
   bool
   is_electrode_row(const types::global_dof_index i) const;
 
-  /** The electrode rows' edge terms of a cut cell (2D). */
+  /** The electrode rows' edge terms of a cut cell (2D), for every local
+   *  row into @p local. */
   void
   add_electrode_edge_terms(
       const typename DoFHandler<dim>::active_cell_iterator &cell,
       const VectorType                                     &psi,
       const double                                          sigma_j,
-      const std::vector<types::global_dof_index>           &indices,
-      FullMatrix<double>                                   &cell_matrix);
+      FullMatrix<double>                                   &local);
+
+  /** Add @p local, condensed, to the rows that are electrode rows. */
+  void
+  add_to_electrode_rows(const FullMatrix<double>                   &local,
+                        const std::vector<types::global_dof_index> &indices);
 
   const DoFHandler<dim>           &dof_handler;
   PhaseQuadrature<dim>            &quadrature;
