@@ -22,26 +22,20 @@
 #include <deal.II/grid/grid_generator.h>
 #include <deal.II/numerics/vector_tools.h>
 
+#include "unit_check.h"
+
 #include <imtsim/mesh/mesh_adaptation.h>
 
 #include <filesystem>
 #include <iostream>
 
 using namespace imtsim;
+using unit_check::expect;
+using unit_check::failures;
 
 namespace
 {
-constexpr int dim      = 2;
-int           failures = 0;
-
-void
-expect(const std::string &what, const bool ok)
-{
-  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
-    std::cout << what << ": " << (ok ? "ok" : "FAILED") << std::endl;
-  if (!ok)
-    ++failures;
-}
+constexpr int dim = 2;
 
 /** T = T_MIT + 100 (x - x_interface), ghosted. */
 VectorType

@@ -19,6 +19,8 @@
 #include <deal.II/grid/grid_generator.h>
 #include <deal.II/grid/tria.h>
 
+#include "unit_check.h"
+
 #include <imtsim/materials/phase_quadrature.h>
 
 #include <array>
@@ -27,16 +29,8 @@
 #include <vector>
 
 using namespace imtsim;
-
-int failures = 0;
-
-void
-expect(const char *what, const bool ok)
-{
-  std::cout << what << ": " << (ok ? "ok" : "FAILED") << std::endl;
-  if (!ok)
-    ++failures;
-}
+using unit_check::expect;
+using unit_check::failures;
 
 int
 main(int argc, char **argv)

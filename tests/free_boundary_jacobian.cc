@@ -30,6 +30,8 @@
 #include <deal.II/fe/mapping_q1.h>
 #include <deal.II/numerics/vector_tools.h>
 
+#include "unit_check.h"
+
 #include <imtsim/coupling/free_boundary_jacobian.h>
 #include <imtsim/electric/electric_problem.h>
 #include <imtsim/mesh/geometry.h>
@@ -43,21 +45,13 @@
 #include <sstream>
 
 using namespace imtsim;
+using unit_check::expect;
+using unit_check::failures;
 
 namespace
 {
 constexpr int    dim = 2;
 constexpr double L = 2e-4, h = 1e-4;
-int              failures = 0;
-
-void
-expect(const std::string &what, const bool ok)
-{
-  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
-    std::cout << what << ": " << (ok ? "ok" : "FAILED") << std::endl;
-  if (!ok)
-    ++failures;
-}
 
 /** The measured numbers, with IMTSIM_TEST_VERBOSE set (not compared). */
 void
@@ -154,6 +148,10 @@ check(const double                                     rho_M,
   quadrature.reinit();
   quadrature.set_hanging_node_constraints(hanging);
   jacobian.setup(owned, relevant, hanging);
+  // Node positions for the verbose diagnostics.
+  std::map<types::global_dof_index, Point<dim>> points;
+  if (std::getenv("IMTSIM_TEST_VERBOSE"))
+    DoFTools::map_dofs_to_support_points(MappingQ1<dim>(), dof_handler, points);
 
   VectorType phi(owned, comm);
   VectorTools::interpolate(
@@ -186,9 +184,6 @@ check(const double                                     rho_M,
         other = std::max(other, std::abs(raw[i]));
     if (std::getenv("IMTSIM_TEST_VERBOSE"))
     {
-      std::map<types::global_dof_index, Point<dim>> points;
-      DoFTools::map_dofs_to_support_points(
-          MappingQ1<dim>(), dof_handler, points);
       for (const auto i : owned)
         if (jacobian.is_interior_metal(i) && std::abs(raw[i]) > 1e-8 * other)
           std::cerr << "  interior row at " << points[i] << ": " << raw[i]
@@ -238,8 +233,6 @@ check(const double                                     rho_M,
   const double fd_size = fd.linfty_norm();
   if (std::getenv("IMTSIM_TEST_VERBOSE"))
   {
-    std::map<types::global_dof_index, Point<dim>> points;
-    DoFTools::map_dofs_to_support_points(MappingQ1<dim>(), dof_handler, points);
     for (const auto i : owned)
       if (std::abs(Jv[i] - fd[i]) > 0.1 * error * fd_size)
         std::cerr << "  row at " << points[i] << ": J v " << Jv[i] << " FD "

@@ -80,8 +80,8 @@ FreeBoundaryJacobian<dim>::set_level_set(const VectorType &phi)
 
   // Interior metal: metal nodes whose condensed rows only hold all-metal
   // cells at T_MIT: neither their own cells nor those of hanging nodes
-  // they are a parent of may be cut or have an insulating parent. Each owned cell marks what it blocks, and the
-  // marks are summed at the owners.
+  // they are a parent of may be cut or have an insulating parent. Each owned
+  // cell marks what it blocks, and the marks are summed at the owners.
   const unsigned int n_owned = owned_dofs.n_elements();
   interior.assign(n_owned, false);
   unit_row.assign(n_owned, false);
@@ -177,7 +177,7 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
   const double                sigma_I = law.sigma(T_mit, Region::insulator);
   std::vector<Tensor<1, dim>> grad_psi, grad_phi;
   std::vector<double>         T_q;
-  Vector<double>              shape_weight(n), dsigma(n);
+  Vector<double>              shape_weight(n), dsigma(n), interface_flux(n);
   FullMatrix<double>          electrode_matrix(n, n);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (interface_terms && cell->is_locally_owned() && quadrature.is_cut(cell))
@@ -194,6 +194,7 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
           touches = touches || thermal.electrode_nodes()[i] != 0;
       electrode_matrix        = 0;
       dsigma                  = 0;
+      interface_flux          = 0;
       const double sigma_cell = thermal.peltier_sigma(cell, T);
       const double sigma_j    = sigma_cell > 0 ? sigma_cell : sigma_M;
       const double floor =
@@ -221,6 +222,13 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
               }
               for (const unsigned int k : fe.dof_indices())
                 dsigma(k) += shape_weight(k);
+              // d/dsigma_K of an electrode row's (H_M - H_I) int_Gamma
+              // j.n v_i, for (c) below.
+              if (touches)
+                for (const unsigned int i : fe.dof_indices())
+                  interface_flux(i) -= dH *
+                                       (grad_psi[q] * fe.normal_vector(q)) *
+                                       fe.shape_value(i, q) * fe.JxW(q);
             }
           });
       if (sigma_term && sigma_cell > 0)
@@ -250,25 +258,10 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
         // (ThermalProblem::electrode_heat()): its derivative in sigma_K
         // replaces dl there.
         if (touches)
-        {
-          Vector<double> interface_flux(n);
-          quadrature.for_interface(
-              cell,
-              [&](const NonMatching::FEImmersedSurfaceValues<dim> &fe)
-              {
-                grad_psi.resize(fe.n_quadrature_points);
-                fe.get_function_gradients(psi, grad_psi);
-                for (const unsigned int q : fe.quadrature_point_indices())
-                  for (const unsigned int i : fe.dof_indices())
-                    interface_flux(i) -= dH *
-                                         (grad_psi[q] * fe.normal_vector(q)) *
-                                         fe.shape_value(i, q) * fe.JxW(q);
-              });
           for (unsigned int i = 0; i < n; ++i)
             for (unsigned int k = 0; k < n; ++k)
               electrode_matrix(i, k) +=
                   (interface_flux(i) - dl(i)) * scale * dsigma(k);
-        }
       }
       if (dim == 2 && touches && edge_terms)
         add_electrode_edge_terms(cell, psi, sigma_j, electrode_matrix);
@@ -284,14 +277,6 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
     if (unit_row[owned_dofs.index_within_set(i)] || hanging->is_constrained(i))
       rows.push_back(i);
   jacobian.clear_rows(rows, 1.);
-}
-
-template <int dim>
-bool
-FreeBoundaryJacobian<dim>::is_electrode_row(
-    const types::global_dof_index i) const
-{
-  return thermal.electrode_nodes()[i] == 1 && !hanging->is_constrained(i);
 }
 
 template <int dim>
@@ -365,7 +350,7 @@ FreeBoundaryJacobian<dim>::add_to_electrode_rows(
   for (unsigned int i = 0; i < indices.size(); ++i)
     for (const auto &[row, c_row] : condensed(indices[i]))
     {
-      if (!is_electrode_row(row))
+      if (!thermal.is_electrode_row(row))
         continue;
       for (unsigned int k = 0; k < indices.size(); ++k)
         if (local(i, k) != 0)

@@ -692,7 +692,7 @@ ThermalProblem<dim>::electrode_heat(const VectorType &T_old,
   assembled.compress(VectorOperation::add);
   heat.reinit(owned_dofs, comm);
   for (const auto i : owned_dofs)
-    if (electrode_indicator[i] == 1 && !hanging->is_constrained(i))
+    if (is_electrode_row(i))
       heat[i] = assembled[i];
   heat.compress(VectorOperation::insert);
 }

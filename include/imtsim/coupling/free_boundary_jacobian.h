@@ -143,11 +143,6 @@ public:
   }
 
 private:
-  /** 'Electrode Peltier flux = consistent': DoF @p i (relevant) is an
-   *  electrode row. */
-  bool
-  is_electrode_row(const types::global_dof_index i) const;
-
   /** The electrode rows' edge terms of a cut cell (2D), for every local
    *  row into @p local. */
   void

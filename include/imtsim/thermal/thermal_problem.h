@@ -186,6 +186,15 @@ public:
     return electrode_indicator;
   }
 
+  /** Whether the locally relevant DoF @p i is a row that holds the
+   *  electrode term of electrode_heat() (an unconstrained electrode
+   *  node). */
+  bool
+  is_electrode_row(const types::global_dof_index i) const
+  {
+    return electrode_indicator[i] == 1 && !hanging->is_constrained(i);
+  }
+
   /** The hanging-node and fixed-temperature constraints (T = T0). */
   const AffineConstraints<double> &
   fixed_constraints() const
