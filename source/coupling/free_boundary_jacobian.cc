@@ -73,6 +73,14 @@ FreeBoundaryJacobian<dim>::set_level_set(const VectorType &phi)
   // T0 on the fixed boundaries, hanging nodes interpolated.
   fixed.distribute(owned_T);
   hanging->distribute(owned_theta);
+  // A hanging node takes the phase of its T (hanging_level()): insulating
+  // as soon as one parent is. Its parents are not constrained, so the
+  // interpolated field holds their T_MIT + phi.
+  theta = owned_theta;
+  for (const auto i : owned_dofs)
+    if (const auto *entries = hanging->get_constraint_entries(i))
+      owned_theta[i] = T_mit + hanging_level(*entries).first;
+  owned_theta.compress(VectorOperation::insert);
   T     = owned_T;
   theta = owned_theta;
   quadrature.set_phase_field(&theta);
@@ -265,9 +273,9 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
       }
       if (dim == 2 && touches && edge_terms)
         add_electrode_edge_terms(cell, psi, sigma_j, electrode_matrix);
-      hanging->distribute_local_to_global(cell_matrix, indices, jacobian);
+      add_phase_derivative(cell_matrix, indices, false);
       if (touches)
-        add_to_electrode_rows(electrode_matrix, indices);
+        add_phase_derivative(electrode_matrix, indices, true);
     }
   jacobian.compress(VectorOperation::add);
 
@@ -334,27 +342,88 @@ FreeBoundaryJacobian<dim>::add_electrode_edge_terms(
 }
 
 template <int dim>
-void
-FreeBoundaryJacobian<dim>::add_to_electrode_rows(
-    const FullMatrix<double>                   &local,
-    const std::vector<types::global_dof_index> &indices)
+std::pair<double, types::global_dof_index>
+FreeBoundaryJacobian<dim>::hanging_level(
+    const std::vector<std::pair<types::global_dof_index, double>> &parents)
+    const
 {
-  // Condense rows and columns by the hanging-node constraints, keeping the
-  // rows that land in an electrode row.
+  // phi_h = sum_p w_p min(phi_p, 0)
+  //       + min(sum_p w_p max(phi_p, 0), K max(min_p phi_p, 0)),
+  // K the number of parents. Where a parent is insulating the second term
+  // vanishes, and phi_h = T_h - T_MIT, as at every insulating node; where
+  // all are metal, phi_h is the interpolated level set unless a parent is
+  // close to changing phase (below 1/K of the mean), and then K times the
+  // lowest parent's phi, so that it reaches 0 with it. Continuous and
+  // piecewise linear in phi.
+  const double            T_mit    = law.transition_temperature();
+  double                  negative = 0, positive = 0, lowest = 0;
+  types::global_dof_index which = parents.front().first;
+  for (const auto &[p, w] : parents)
+  {
+    const double phi_p = theta[p] - T_mit;
+    negative += w * std::min(phi_p, 0.);
+    positive += w * std::max(phi_p, 0.);
+    if (p == parents.front().first || phi_p < lowest)
+    {
+      lowest = phi_p;
+      which  = p;
+    }
+  }
+  const double K = parents.size();
+  if (lowest <= 0)
+    return {negative, numbers::invalid_dof_index};
+  if (K * lowest < positive)
+    return {K * lowest, which};
+  return {positive, numbers::invalid_dof_index};
+}
+
+template <int dim>
+void
+FreeBoundaryJacobian<dim>::add_phase_derivative(
+    const FullMatrix<double>                   &local,
+    const std::vector<types::global_dof_index> &indices,
+    const bool                                  electrode_rows_only)
+{
+  // Rows are condensed as the test functions are (a hanging node's row
+  // goes to its parents by its weights), columns as the phase field is
+  // (hanging_level(): by the weights of all parents or of the insulating
+  // ones, or all to the lowest parent). The
+  // rows of hanging and fixed nodes are unit rows later.
   using Entries = std::vector<std::pair<types::global_dof_index, double>>;
-  const auto condensed = [&](const types::global_dof_index i)
+  const auto row_entries = [&](const types::global_dof_index i)
   {
     const Entries *entries = hanging->get_constraint_entries(i);
     return entries ? *entries : Entries{{i, 1.}};
   };
+  const double T_mit          = law.transition_temperature();
+  const auto   column_entries = [&](const types::global_dof_index k)
+  {
+    const Entries *entries = hanging->get_constraint_entries(k);
+    if (!entries)
+      return Entries{{k, 1.}};
+    const auto [level, lowest] = hanging_level(*entries);
+    if (lowest != numbers::invalid_dof_index)
+      return Entries{{lowest, double(entries->size())}};
+    if (level > 0)
+      return *entries;
+    // Insulating: the parents that are.
+    Entries insulating;
+    for (const auto &[p, w] : *entries)
+      if (theta[p] - T_mit < 0)
+        insulating.emplace_back(p, w);
+    return insulating;
+  };
+  std::vector<Entries> columns(indices.size());
+  for (unsigned int k = 0; k < indices.size(); ++k)
+    columns[k] = column_entries(indices[k]);
   for (unsigned int i = 0; i < indices.size(); ++i)
-    for (const auto &[row, c_row] : condensed(indices[i]))
+    for (const auto &[row, c_row] : row_entries(indices[i]))
     {
-      if (!thermal.is_electrode_row(row))
+      if (electrode_rows_only && !thermal.is_electrode_row(row))
         continue;
       for (unsigned int k = 0; k < indices.size(); ++k)
         if (local(i, k) != 0)
-          for (const auto &[column, c_column] : condensed(indices[k]))
+          for (const auto &[column, c_column] : columns[k])
             jacobian.add(row, column, c_row * c_column * local(i, k));
     }
 }

@@ -18,7 +18,8 @@ namespace imtsim
  * set phi [K] (doc/free_boundary_newton.md, sections 1 and 2): the metal
  * is {phi_h > 0}, the temperature T(phi) = T_MIT + min(phi, 0) at the
  * nodes (T0 on the fixed-temperature boundaries, hanging nodes
- * interpolated), and the residual
+ * interpolated; a hanging node's phi follows hanging_level(), so that it
+ * is metal only where its T is T_MIT), and the residual
  *   F_i(phi) = l_i(phi) - a_i(T(phi))
  * is the heat equation's nodal residual (ThermalProblem::nodal_residual
  * with the phases of phi), except on the rows where it is identically 0
@@ -90,7 +91,8 @@ public:
     return T;
   }
 
-  /** T_MIT + phi, hanging nodes interpolated (ghosted): the phase field. */
+  /** T_MIT + phi, at hanging nodes hanging_level() (ghosted): the phase
+   *  field. */
   const VectorType &
   phase_field() const
   {
@@ -152,10 +154,32 @@ private:
       const double                                          sigma_j,
       FullMatrix<double>                                   &local);
 
-  /** Add @p local, condensed, to the rows that are electrode rows. */
+  /**
+   * The level set phi_h at a hanging node with @p parents (their weights),
+   * from the parents' entries of the ghosted phase field theta, and the
+   * parent that alone sets it (numbers::invalid_dof_index where phi_h is
+   * a weighted sum over the parents):
+   *   phi_h = sum_p w_p min(phi_p, 0)
+   *         + min(sum_p w_p max(phi_p, 0), K max(min_p phi_p, 0)),
+   * K the number of parents. So a hanging node is metal only where all its
+   * parents are, as its T = T_MIT + sum_p w_p min(phi_p, 0) says, and an
+   * insulating one has phi_h = T_h - T_MIT (doc/free_boundary_newton.md
+   * section 7.5).
+   */
+  std::pair<double, types::global_dof_index>
+  hanging_level(const std::vector<std::pair<types::global_dof_index, double>>
+                    &parents) const;
+
+  /**
+   * Add @p local, a derivative in the phase field at the cell's nodes
+   * @p indices, to the Jacobian: rows condensed by the hanging-node
+   * weights, columns by the derivative of hanging_level(); only the
+   * electrode rows if @p electrode_rows_only.
+   */
   void
-  add_to_electrode_rows(const FullMatrix<double>                   &local,
-                        const std::vector<types::global_dof_index> &indices);
+  add_phase_derivative(const FullMatrix<double>                   &local,
+                       const std::vector<types::global_dof_index> &indices,
+                       const bool electrode_rows_only);
 
   const DoFHandler<dim>           &dof_handler;
   PhaseQuadrature<dim>            &quadrature;
