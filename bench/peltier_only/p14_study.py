@@ -20,6 +20,7 @@ then prints the metal wedge's depth profile of a run against the wedge
 theory (doc/peltier_only.md section 6.5).
 
 Usage: p14_study.py [--imtsim PATH] [--np N] [--currents mA,...] [--graded]
+                    [--geo NAME=VALUE ...] [--work DIR]
                     [--set SUBSECTION/ENTRY=VALUE ...]
 """
 import argparse, json, math, os, subprocess, sys, time
@@ -33,6 +34,11 @@ parser.add_argument("--work", default="results-p14-study")
 parser.add_argument("--graded", action="store_true",
                     help="p14_graded.prm on the mesh of p14_graded.geo "
                          "(made here with gmsh) instead of p14_3d.prm")
+parser.add_argument("--geo", action="append", default=[],
+                    metavar="NAME=VALUE",
+                    help="with --graded: a number of p14_graded.geo set "
+                         "for gmsh (-setnumber), for example 'lf=2e-5' "
+                         "or 'layers=12'; repeatable")
 parser.add_argument("--set", action="append", default=[],
                     metavar="SUBSECTION/ENTRY=VALUE",
                     help="passed on to imtsim, for example "
@@ -49,8 +55,12 @@ prm = os.path.join(here, "p14_graded.prm" if args.graded else "p14_3d.prm")
 extra = []
 if args.graded:
     mesh = os.path.abspath(os.path.join(args.work, "p14_graded.msh"))
-    subprocess.check_call(["gmsh", "-3", "-format", "msh22", "-o", mesh,
-                           os.path.join(here, "p14_graded.geo")],
+    numbers = []
+    for entry in args.geo:
+        name, value = entry.split("=", 1)
+        numbers += ["-setnumber", name.strip(), value.strip()]
+    subprocess.check_call(["gmsh", "-3", "-format", "msh22"] + numbers +
+                          ["-o", mesh, os.path.join(here, "p14_graded.geo")],
                           stdout=subprocess.DEVNULL)
     extra = ["--set", "Mesh/Mesh file=" + mesh]
 for entry in args.set:
