@@ -387,8 +387,8 @@ FreeBoundaryJacobian<dim>::add_phase_derivative(
   // Rows are condensed as the test functions are (a hanging node's row
   // goes to its parents by its weights), columns as the phase field is
   // (hanging_level(): by the weights of all parents or of the insulating
-  // ones, or all to the lowest parent). The
-  // rows of hanging and fixed nodes are unit rows later.
+  // ones, or all to the lowest parent). The rows of hanging and fixed
+  // nodes are unit rows later.
   using Entries = std::vector<std::pair<types::global_dof_index, double>>;
   const auto row_entries = [&](const types::global_dof_index i)
   {
