@@ -273,9 +273,10 @@ FreeBoundaryJacobian<dim>::assemble(const VectorType &psi,
       }
       if (dim == 2 && touches && edge_terms)
         add_electrode_edge_terms(cell, psi, sigma_j, electrode_matrix);
-      add_phase_derivative(cell_matrix, indices, false);
+      const std::vector<Entries> columns = phase_columns(indices);
+      add_phase_derivative(cell_matrix, indices, columns, false);
       if (touches)
-        add_phase_derivative(electrode_matrix, indices, true);
+        add_phase_derivative(electrode_matrix, indices, columns, true);
     }
   jacobian.compress(VectorOperation::add);
 
@@ -342,10 +343,8 @@ FreeBoundaryJacobian<dim>::add_electrode_edge_terms(
 }
 
 template <int dim>
-std::pair<double, types::global_dof_index>
-FreeBoundaryJacobian<dim>::hanging_level(
-    const std::vector<std::pair<types::global_dof_index, double>> &parents)
-    const
+std::pair<double, typename FreeBoundaryJacobian<dim>::Entries>
+FreeBoundaryJacobian<dim>::hanging_level(const Entries &parents) const
 {
   // phi_h = sum_p w_p min(phi_p, 0)
   //       + min(sum_p w_p max(phi_p, 0), K max(min_p phi_p, 0)),
@@ -355,26 +354,44 @@ FreeBoundaryJacobian<dim>::hanging_level(
   // close to changing phase (below 1/K of the mean), and then K times the
   // lowest parent's phi, so that it reaches 0 with it. Continuous and
   // piecewise linear in phi.
-  const double            T_mit    = law.transition_temperature();
-  double                  negative = 0, positive = 0, lowest = 0;
-  types::global_dof_index which = parents.front().first;
-  for (const auto &[p, w] : parents)
+  const double T_mit    = law.transition_temperature();
+  double       negative = 0, positive = 0;
+  const auto   phi = [&](const types::global_dof_index p)
+  { return theta[p] - T_mit; };
+  auto lowest = parents.begin();
+  for (auto p = parents.begin(); p != parents.end(); ++p)
   {
-    const double phi_p = theta[p] - T_mit;
-    negative += w * std::min(phi_p, 0.);
-    positive += w * std::max(phi_p, 0.);
-    if (p == parents.front().first || phi_p < lowest)
-    {
-      lowest = phi_p;
-      which  = p;
-    }
+    negative += p->second * std::min(phi(p->first), 0.);
+    positive += p->second * std::max(phi(p->first), 0.);
+    if (phi(p->first) < phi(lowest->first))
+      lowest = p;
+  }
+  if (phi(lowest->first) <= 0)
+  {
+    Entries insulating;
+    for (const auto &[p, w] : parents)
+      if (phi(p) < 0)
+        insulating.emplace_back(p, w);
+    return {negative, insulating};
   }
   const double K = parents.size();
-  if (lowest <= 0)
-    return {negative, numbers::invalid_dof_index};
-  if (K * lowest < positive)
-    return {K * lowest, which};
-  return {positive, numbers::invalid_dof_index};
+  if (K * phi(lowest->first) < positive)
+    return {K * phi(lowest->first), Entries{{lowest->first, K}}};
+  return {positive, parents};
+}
+
+template <int dim>
+std::vector<typename FreeBoundaryJacobian<dim>::Entries>
+FreeBoundaryJacobian<dim>::phase_columns(
+    const std::vector<types::global_dof_index> &indices) const
+{
+  std::vector<Entries> columns;
+  for (const auto k : indices)
+    if (const Entries *entries = hanging->get_constraint_entries(k))
+      columns.push_back(hanging_level(*entries).second);
+    else
+      columns.push_back(Entries{{k, 1.}});
+  return columns;
 }
 
 template <int dim>
@@ -382,42 +399,17 @@ void
 FreeBoundaryJacobian<dim>::add_phase_derivative(
     const FullMatrix<double>                   &local,
     const std::vector<types::global_dof_index> &indices,
+    const std::vector<Entries>                 &columns,
     const bool                                  electrode_rows_only)
 {
   // Rows are condensed as the test functions are (a hanging node's row
-  // goes to its parents by its weights), columns as the phase field is
-  // (hanging_level(): by the weights of all parents or of the insulating
-  // ones, or all to the lowest parent). The rows of hanging and fixed
-  // nodes are unit rows later.
-  using Entries = std::vector<std::pair<types::global_dof_index, double>>;
-  const auto row_entries = [&](const types::global_dof_index i)
-  {
-    const Entries *entries = hanging->get_constraint_entries(i);
-    return entries ? *entries : Entries{{i, 1.}};
-  };
-  const double T_mit          = law.transition_temperature();
-  const auto   column_entries = [&](const types::global_dof_index k)
-  {
-    const Entries *entries = hanging->get_constraint_entries(k);
-    if (!entries)
-      return Entries{{k, 1.}};
-    const auto [level, lowest] = hanging_level(*entries);
-    if (lowest != numbers::invalid_dof_index)
-      return Entries{{lowest, double(entries->size())}};
-    if (level > 0)
-      return *entries;
-    // Insulating: the parents that are.
-    Entries insulating;
-    for (const auto &[p, w] : *entries)
-      if (theta[p] - T_mit < 0)
-        insulating.emplace_back(p, w);
-    return insulating;
-  };
-  std::vector<Entries> columns(indices.size());
-  for (unsigned int k = 0; k < indices.size(); ++k)
-    columns[k] = column_entries(indices[k]);
+  // goes to its parents by its weights), columns by @p columns. The rows
+  // of hanging and fixed nodes are unit rows later.
   for (unsigned int i = 0; i < indices.size(); ++i)
-    for (const auto &[row, c_row] : row_entries(indices[i]))
+  {
+    const Entries *entries = hanging->get_constraint_entries(indices[i]);
+    const Entries  rows    = entries ? *entries : Entries{{indices[i], 1.}};
+    for (const auto &[row, c_row] : rows)
     {
       if (electrode_rows_only && !thermal.is_electrode_row(row))
         continue;
@@ -426,6 +418,7 @@ FreeBoundaryJacobian<dim>::add_phase_derivative(
           for (const auto &[column, c_column] : columns[k])
             jacobian.add(row, column, c_row * c_column * local(i, k));
     }
+  }
 }
 
 template class FreeBoundaryJacobian<2>;

@@ -154,11 +154,13 @@ private:
       const double                                          sigma_j,
       FullMatrix<double>                                   &local);
 
+  /** Constraint entries: (DoF, weight) pairs. */
+  using Entries = std::vector<std::pair<types::global_dof_index, double>>;
+
   /**
    * The level set phi_h at a hanging node with @p parents (their weights),
-   * from the parents' entries of the ghosted phase field theta, and the
-   * parent that alone sets it (numbers::invalid_dof_index where phi_h is
-   * a weighted sum over the parents):
+   * from the parents' entries of the ghosted phase field theta, and its
+   * derivative in the parents' phi (as entries):
    *   phi_h = sum_p w_p min(phi_p, 0)
    *         + min(sum_p w_p max(phi_p, 0), K max(min_p phi_p, 0)),
    * K the number of parents. So a hanging node is metal only where all its
@@ -166,19 +168,24 @@ private:
    * insulating one has phi_h = T_h - T_MIT (doc/free_boundary_newton.md
    * section 7.5).
    */
-  std::pair<double, types::global_dof_index>
-  hanging_level(const std::vector<std::pair<types::global_dof_index, double>>
-                    &parents) const;
+  std::pair<double, Entries>
+  hanging_level(const Entries &parents) const;
+
+  /** Per cell DoF in @p indices, how its phase field depends on the
+   *  unknowns: itself, or hanging_level()'s derivative. */
+  std::vector<Entries>
+  phase_columns(const std::vector<types::global_dof_index> &indices) const;
 
   /**
    * Add @p local, a derivative in the phase field at the cell's nodes
    * @p indices, to the Jacobian: rows condensed by the hanging-node
-   * weights, columns by the derivative of hanging_level(); only the
-   * electrode rows if @p electrode_rows_only.
+   * weights, columns by @p columns (phase_columns()); only the electrode
+   * rows if @p electrode_rows_only.
    */
   void
   add_phase_derivative(const FullMatrix<double>                   &local,
                        const std::vector<types::global_dof_index> &indices,
+                       const std::vector<Entries>                 &columns,
                        const bool electrode_rows_only);
 
   const DoFHandler<dim>           &dof_handler;
