@@ -235,7 +235,7 @@ check(const double                                     rho_M,
   // unknown of their own (doc/free_boundary_newton.md 7.4-7.5): each
   // equation row must have a non-zero diagonal.
   {
-    const double       T_mit      = 360;
+    const double       T_mit      = law.transition_temperature();
     const VectorType  &T          = jacobian.temperature();
     const VectorType  &theta      = jacobian.phase_field();
     unsigned long long mismatched = 0, straddling = 0, bare_rows = 0;

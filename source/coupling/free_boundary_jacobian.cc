@@ -405,11 +405,16 @@ FreeBoundaryJacobian<dim>::add_phase_derivative(
   // Rows are condensed as the test functions are (a hanging node's row
   // goes to its parents by its weights), columns by @p columns. The rows
   // of hanging and fixed nodes are unit rows later.
+  Entries itself(1);
   for (unsigned int i = 0; i < indices.size(); ++i)
   {
-    const Entries *entries = hanging->get_constraint_entries(indices[i]);
-    const Entries  rows    = entries ? *entries : Entries{{indices[i], 1.}};
-    for (const auto &[row, c_row] : rows)
+    const Entries *rows = hanging->get_constraint_entries(indices[i]);
+    if (!rows)
+    {
+      itself[0] = {indices[i], 1.};
+      rows      = &itself;
+    }
+    for (const auto &[row, c_row] : *rows)
     {
       if (electrode_rows_only && !thermal.is_electrode_row(row))
         continue;
